@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OccupationConfig(AppConfig):
+    name = "occupation"
+    verbose_name = "Ocupación (ARM/SOLD)"

@@ -1,0 +1,50 @@
+"""Validation of the occupation API's bodies (v3-compatible field names)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from spools.models import Operacion
+from zeues.lib.fields import ApiDateField, StrictCharField, StrictIntegerField, TagListField
+
+OPERACION_CHOICES = [(o.value, o.label) for o in Operacion]
+
+
+class TomarForm(forms.Form):
+    tag_spool = StrictCharField(max_length=100)
+    worker_id = StrictIntegerField(min_value=1)
+    operacion = forms.ChoiceField(choices=OPERACION_CHOICES)
+    # Informational only: the worker is identified by worker_id, never by name.
+    worker_nombre = StrictCharField(required=False, max_length=200)
+
+
+class PausarForm(forms.Form):
+    tag_spool = StrictCharField(max_length=100)
+    worker_id = StrictIntegerField(min_value=1)
+    operacion = forms.ChoiceField(choices=OPERACION_CHOICES, required=False)
+    worker_nombre = StrictCharField(required=False, max_length=200)
+
+
+class CompletarForm(PausarForm):
+    fecha_operacion = ApiDateField(required=False)
+
+    def clean_fecha_operacion(self):  # type: ignore[no-untyped-def]
+        fecha = self.cleaned_data.get("fecha_operacion")
+        if fecha is not None and fecha > timezone.localdate():
+            raise ValidationError("La fecha de operación no puede ser futura.")
+        return fecha
+
+
+class BatchForm(forms.Form):
+    tag_spools = TagListField(max_items=settings.ZEUES_BATCH_MAX)
+    worker_id = StrictIntegerField(min_value=1)
+    operacion = forms.ChoiceField(choices=OPERACION_CHOICES, required=False)
+    worker_nombre = StrictCharField(required=False, max_length=200)
+    fecha_operacion = ApiDateField(required=False)
+
+
+class BatchTomarForm(BatchForm):
+    operacion = forms.ChoiceField(choices=OPERACION_CHOICES)

@@ -1,0 +1,348 @@
+"""Master data (workers, spools) and the append-only audit trail.
+
+The ARM and SOLD lifecycles are django-fsm fields on Spool. Transition methods are bare verbs
+that change fields in memory only; services in occupation/services.py lock, check, call them,
+write conditionally and append the audit event in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, FSMModelMixin, transition
+
+
+class Rol(models.TextChoices):
+    """Roles a worker may hold (several at once)."""
+
+    ARMADOR = "Armador", "Armador"
+    SOLDADOR = "Soldador", "Soldador"
+    AYUDANTE = "Ayudante", "Ayudante"
+    METROLOGIA = "Metrologia", "Metrologia"
+    REVESTIMIENTO = "Revestimiento", "Revestimiento"
+    PINTURA = "Pintura", "Pintura"
+    DESPACHO = "Despacho", "Despacho"
+
+
+class Operacion(models.TextChoices):
+    """Operations a worker can occupy a spool for."""
+
+    ARM = "ARM", "ARM"
+    SOLD = "SOLD", "SOLD"
+
+
+class EstadoOperacion(models.TextChoices):
+    """States of the ARM and SOLD machines."""
+
+    PENDIENTE = "pendiente", _("pendiente")
+    EN_PROGRESO = "en_progreso", _("en progreso")
+    PAUSADO = "pausado", _("pausado")
+    COMPLETADO = "completado", _("completado")
+
+
+STARTED = (EstadoOperacion.EN_PROGRESO, EstadoOperacion.PAUSADO, EstadoOperacion.COMPLETADO)
+TAKEABLE = (EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO)
+
+
+class EventType(models.TextChoices):
+    """Audit event types (DOMAIN §4)."""
+
+    TOMAR_SPOOL = "TOMAR_SPOOL"
+    PAUSAR_SPOOL = "PAUSAR_SPOOL"
+    COMPLETAR_ARM = "COMPLETAR_ARM"
+    COMPLETAR_SOLD = "COMPLETAR_SOLD"
+    COMPLETAR_METROLOGIA = "COMPLETAR_METROLOGIA"
+    TOMAR_REPARACION = "TOMAR_REPARACION"
+    PAUSAR_REPARACION = "PAUSAR_REPARACION"
+    COMPLETAR_REPARACION = "COMPLETAR_REPARACION"
+    CANCELAR_REPARACION = "CANCELAR_REPARACION"
+    SPOOL_BLOQUEADO = "SPOOL_BLOQUEADO"
+    SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE"
+    LIBERACION_FORZADA = "LIBERACION_FORZADA"
+    IMPORT = "IMPORT"
+
+
+class Worker(models.Model):
+    """A shop-floor worker, keyed by the sheet's numeric id."""
+
+    id = models.PositiveIntegerField(primary_key=True)
+    nombre = models.CharField(max_length=100)
+    apellido = models.CharField(max_length=100)
+    activo = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["nombre", "apellido", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.nombre_completo} {self.token}"
+
+    @property
+    def nombre_completo(self) -> str:
+        """Full name as the sheet spells it."""
+        return f"{self.nombre} {self.apellido}".strip()
+
+    @property
+    def token(self) -> str:
+        """`INICIALES(ID)`: first letters of the first word of Nombre and of Apellido."""
+        initials = "".join(part.split()[0][0] for part in (self.nombre, self.apellido) if part.split())
+        return f"{initials.upper()}({self.id})"
+
+    def active_roles(self) -> set[str]:
+        """The roles this worker may act in now (none when the worker is inactive)."""
+        if not self.activo:
+            return set()
+        # Uses the prefetch cache when the caller prefetched roles.
+        return {r.rol for r in self.roles.all() if r.activo}
+
+
+class WorkerRole(models.Model):
+    """One role of one worker (the sheet's `Roles` tab has one row per worker and role)."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="roles")
+    rol = models.CharField(max_length=20, choices=Rol.choices)
+    activo = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["worker", "rol"], name="unique_worker_rol")]
+        ordering = ["worker_id", "rol"]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} {self.rol}{'' if self.activo else ' (inactivo)'}"
+
+
+class SpoolQuerySet(models.QuerySet["Spool"]):
+    """Reusable reads of spools."""
+
+    def free(self) -> SpoolQuerySet:
+        """Spools nobody occupies."""
+        return self.filter(ocupado_por__isnull=True)
+
+    def available_for(self, operacion: str) -> SpoolQuerySet:
+        """Spools a worker with the right role could TOMAR for `operacion` right now."""
+        qs = self.free().filter(activo=True, fecha_materiales__isnull=False)
+        if operacion == Operacion.ARM:
+            return qs.filter(arm__in=TAKEABLE)
+        if operacion == Operacion.SOLD:
+            return qs.filter(sold__in=TAKEABLE, arm__in=STARTED)
+        return self.none()
+
+    def occupied_by(self, worker: Worker) -> SpoolQuerySet:
+        """Spools the worker holds right now."""
+        return self.filter(ocupado_por=worker)
+
+
+def _has_materiales(spool: Spool) -> bool:
+    return spool.fecha_materiales is not None
+
+
+def _is_free(spool: Spool) -> bool:
+    return spool.ocupado_por_id is None
+
+
+def _arm_started(spool: Spool) -> bool:
+    return spool.arm in STARTED
+
+
+def _arm_completed(spool: Spool) -> bool:
+    return spool.arm == EstadoOperacion.COMPLETADO
+
+
+class Spool(FSMModelMixin, models.Model):
+    """A prefabricated pipe spool, identified by TAG_SPOOL."""
+
+    tag_spool = models.CharField("TAG_SPOOL", max_length=100, unique=True)
+    nv = models.CharField("NV", max_length=50, blank=True, db_index=True)
+    ot = models.CharField("OT", max_length=50, blank=True, db_index=True)
+    fecha_materiales = models.DateField("Fecha_Materiales", null=True, blank=True)
+    activo = models.BooleanField(default=True)
+
+    arm = FSMField(
+        default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True
+    )
+    sold = FSMField(
+        default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True
+    )
+    armador = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    soldador = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fecha_armado = models.DateField("Fecha_Armado", null=True, blank=True)
+    fecha_soldadura = models.DateField("Fecha_Soldadura", null=True, blank=True)
+
+    ocupado_por = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="spools_ocupados"
+    )
+    fecha_ocupacion = models.DateTimeField(null=True, blank=True)
+    operacion_actual = models.CharField(max_length=20, blank=True, choices=Operacion.choices)
+    # Bumped by every state change; conditional writes compare it (optimistic concurrency).
+    version = models.PositiveIntegerField(default=0)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SpoolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tag_spool"]
+        indexes = [models.Index(fields=["arm", "sold"], name="spool_arm_sold_idx")]
+        constraints = [
+            # An occupation is whole or absent: never an occupant without its operation.
+            models.CheckConstraint(
+                condition=(
+                    Q(ocupado_por__isnull=True, fecha_ocupacion__isnull=True, operacion_actual="")
+                    | (
+                        Q(ocupado_por__isnull=False, fecha_ocupacion__isnull=False)
+                        & ~Q(operacion_actual="")
+                    )
+                ),
+                name="spool_occupation_whole",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.tag_spool
+
+    # --- ARM -------------------------------------------------------------------------------
+
+    @transition(
+        field=arm,
+        source=list(TAKEABLE),
+        target=EstadoOperacion.EN_PROGRESO,
+        conditions=[_has_materiales, _is_free],
+    )
+    def tomar_arm(self, *, worker: Worker, now: datetime.datetime) -> None:
+        """TOMAR ARM: the worker occupies the spool and becomes its Armador."""
+        self._occupy(worker, Operacion.ARM, now)
+        self.armador = worker
+
+    @transition(field=arm, source=EstadoOperacion.EN_PROGRESO, target=EstadoOperacion.PAUSADO)
+    def pausar_arm(self) -> None:
+        """PAUSAR ARM: release the spool, keep progress."""
+        self._release()
+
+    @transition(field=arm, source=EstadoOperacion.EN_PROGRESO, target=EstadoOperacion.COMPLETADO)
+    def completar_arm(self, *, worker: Worker, fecha: datetime.date) -> None:
+        """COMPLETAR ARM: record the completer and the date, release the spool."""
+        self.armador = worker
+        self.fecha_armado = fecha
+        self._release()
+
+    # --- SOLD ------------------------------------------------------------------------------
+
+    @transition(
+        field=sold,
+        source=list(TAKEABLE),
+        target=EstadoOperacion.EN_PROGRESO,
+        conditions=[_has_materiales, _is_free, _arm_started],
+    )
+    def tomar_sold(self, *, worker: Worker, now: datetime.datetime) -> None:
+        """TOMAR SOLD: allowed once ARM has started (welding fitted joints)."""
+        self._occupy(worker, Operacion.SOLD, now)
+        self.soldador = worker
+
+    @transition(field=sold, source=EstadoOperacion.EN_PROGRESO, target=EstadoOperacion.PAUSADO)
+    def pausar_sold(self) -> None:
+        """PAUSAR SOLD: release the spool, keep progress."""
+        self._release()
+
+    @transition(
+        field=sold,
+        source=EstadoOperacion.EN_PROGRESO,
+        target=EstadoOperacion.COMPLETADO,
+        conditions=[_arm_completed],
+    )
+    def completar_sold(self, *, worker: Worker, fecha: datetime.date) -> None:
+        """COMPLETAR SOLD: needs ARM completado; record completer and date, release."""
+        self.soldador = worker
+        self.fecha_soldadura = fecha
+        self._release()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _occupy(self, worker: Worker, operacion: str, now: datetime.datetime) -> None:
+        self.ocupado_por = worker
+        self.fecha_ocupacion = now
+        self.operacion_actual = operacion
+
+    def _release(self) -> None:
+        self.ocupado_por = None
+        self.fecha_ocupacion = None
+        self.operacion_actual = ""
+
+    def estado(self, operacion: str) -> str:
+        """The state of one operation's machine."""
+        return {Operacion.ARM: self.arm, Operacion.SOLD: self.sold}[operacion]  # type: ignore[index]
+
+    @property
+    def estado_detalle(self) -> str:
+        """The one-line human description of DOMAIN §5 (derived, never parsed back)."""
+        from spools.estado import estado_detalle
+
+        return estado_detalle(self)
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    """Events are append-only: bulk updates and deletes are refused."""
+
+    def update(self, **kwargs):  # type: ignore[no-untyped-def]
+        raise PermissionError("Audit events are immutable")
+
+    def delete(self):  # type: ignore[no-untyped-def]
+        raise PermissionError("Audit events are immutable")
+
+
+class Event(models.Model):
+    """One immutable audit event (the `Metadata` sheet's successor)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    timestamp = models.DateTimeField(db_index=True)
+    evento_tipo = models.CharField(max_length=30, choices=EventType.choices)
+    spool = models.ForeignKey(
+        Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    tag_spool = models.CharField(max_length=100, blank=True)
+    worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
+    worker_token = models.CharField(max_length=40, blank=True)
+    operacion = models.CharField(max_length=20, blank=True)
+    accion = models.CharField(max_length=20, blank=True)
+    fecha_operacion = models.DateField()
+    # The authenticated account that sent the action (kiosk, API token owner, supervisor).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["timestamp", "id"]
+        indexes = [
+            models.Index(fields=["spool", "timestamp"], name="event_spool_ts_idx"),
+            models.Index(fields=["worker", "timestamp"], name="event_worker_ts_idx"),
+            models.Index(fields=["evento_tipo", "timestamp"], name="event_type_ts_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.timestamp:%Y-%m-%d %H:%M:%S} {self.evento_tipo} {self.tag_spool}"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Insert only: an existing event is never rewritten."""
+        if not self._state.adding:
+            raise PermissionError("Audit events are immutable")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        """Refused: the audit trail keeps everything."""
+        raise PermissionError("Audit events are immutable")

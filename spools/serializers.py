@@ -1,0 +1,52 @@
+"""JSON shapes of spools and workers for the API (dates ISO 8601, workers as tokens)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from spools.models import Spool, Worker
+
+
+def _token(worker: Worker | None) -> str | None:
+    return worker.token if worker else None
+
+
+def spool_to_dict(spool: Spool) -> dict[str, Any]:
+    """The spool as the v3 API answered it, plus ids next to the worker tokens."""
+    ocupado = spool.fecha_ocupacion
+    return {
+        "tag_spool": spool.tag_spool,
+        "nv": spool.nv,
+        "ot": spool.ot,
+        "activo": spool.activo,
+        "fecha_materiales": spool.fecha_materiales.isoformat() if spool.fecha_materiales else None,
+        "arm": spool.arm,
+        "sold": spool.sold,
+        "armador": _token(spool.armador),
+        "armador_id": spool.armador_id,
+        "soldador": _token(spool.soldador),
+        "soldador_id": spool.soldador_id,
+        "fecha_armado": spool.fecha_armado.isoformat() if spool.fecha_armado else None,
+        "fecha_soldadura": spool.fecha_soldadura.isoformat() if spool.fecha_soldadura else None,
+        "ocupado_por": _token(spool.ocupado_por),
+        "ocupado_por_id": spool.ocupado_por_id,
+        "fecha_ocupacion": timezone.localtime(ocupado).isoformat() if ocupado else None,
+        "operacion_actual": spool.operacion_actual or None,
+        "estado_detalle": spool.estado_detalle,
+        "version": spool.version,
+    }
+
+
+def worker_to_dict(worker: Worker) -> dict[str, Any]:
+    """The worker with its active roles."""
+    return {
+        "id": worker.pk,
+        "nombre": worker.nombre,
+        "apellido": worker.apellido,
+        "nombre_completo": worker.nombre_completo,
+        "token": worker.token,
+        "roles": sorted(worker.active_roles()),
+        "activo": worker.activo,
+    }

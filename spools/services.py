@@ -1,0 +1,61 @@
+"""Master-data lookups and the audit trail's single write path."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
+
+from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
+from spools.models import Event, Spool, Worker
+
+
+def spool_get(*, tag_spool: str) -> Spool:
+    """The spool with that tag (surrounding spaces ignored) or SPOOL_NO_ENCONTRADO."""
+    tag = tag_spool.strip()
+    spool = Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool=tag).first()
+    if spool is None:
+        raise SpoolNoEncontrado(
+            f"No existe el spool «{tag}».", data={"tag_spool": tag}
+        )
+    return spool
+
+
+def worker_get(*, worker_id: int) -> Worker:
+    """The worker with that id (roles prefetched) or WORKER_NO_ENCONTRADO; never a placeholder."""
+    worker = Worker.objects.prefetch_related("roles").filter(pk=worker_id).first()
+    if worker is None:
+        raise WorkerNoEncontrado(
+            f"No existe el trabajador con ID {worker_id}.", data={"worker_id": worker_id}
+        )
+    return worker
+
+
+def event_append(
+    *,
+    tipo: str,
+    spool: Spool | None,
+    worker: Worker | None,
+    operacion: str = "",
+    accion: str = "",
+    actor: AbstractBaseUser | AnonymousUser | None = None,
+    details: dict[str, Any] | None = None,
+    now: datetime.datetime | None = None,
+) -> Event:
+    """Append one audit event; call inside the action's transaction so both commit or neither."""
+    now = now or timezone.now()
+    return Event.objects.create(
+        timestamp=now,
+        evento_tipo=tipo,
+        spool=spool,
+        tag_spool=spool.tag_spool if spool else "",
+        worker=worker,
+        worker_token=worker.token if worker else "",
+        operacion=operacion,
+        accion=accion,
+        fecha_operacion=timezone.localdate(now),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        details=details or {},
+    )

@@ -1,0 +1,3 @@
+"""ZEUES: shop-floor traceability for pipe-spool fabrication."""
+
+__version__ = "0.1.0"

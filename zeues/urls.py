@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+
+from zeues import views
+
+api_patterns = [
+    path("occupation/", include("occupation.urls")),
+    path("", include("spools.urls")),
+    path("health", views.health, name="health"),
+    re_path(r"^(?P<rest>.*)$", views.api_not_found),
+]
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]

@@ -1,0 +1,77 @@
+"""Project-level views: health checks, the landing page and the JSON 404."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+import zeues
+from spools.models import Spool, Worker
+from zeues.lib.api import api_view, error_response, ok
+from zeues.lib.errors import RecursoNoEncontrado
+from zeues.lib.locks import get_backend
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        return "no configurado (bloqueos y eventos en proceso)"
+    try:
+        get_backend().client.ping()  # type: ignore[union-attr]
+        return "ok"
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {type(exc).__name__}"
+
+
+@api_view("GET")
+def health(request: HttpRequest) -> JsonResponse:
+    """GET /api/health: database, Redis and version; 503 when a dependency is down."""
+    database, redis_state = _check_database(), _check_redis()
+    healthy = database == "ok" and not redis_state.startswith("error")
+    payload = {
+        "status": "ok" if healthy else "degradado",
+        "database": database,
+        "database_engine": connection.vendor,
+        "redis": redis_state,
+        "version": zeues.__version__,
+    }
+    return ok(payload, status=200 if healthy else 503)
+
+
+@login_not_required
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Anonymous liveness probe for load balancers: no data, just whether the database answers."""
+    healthy = _check_database() == "ok"
+    return HttpResponse("ok" if healthy else "error", status=200 if healthy else 503, content_type="text/plain")
+
+
+@login_not_required
+def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Unknown /api/ paths answer in the envelope, not with an HTML page."""
+    return error_response(RecursoNoEncontrado(data={"path": request.path}))
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """Landing page for logged-in staff: counts and where to go."""
+    counts = Spool.objects.aggregate(
+        total=Count("pk"),
+        ocupados=Count("pk", filter=Q(ocupado_por__isnull=False)),
+        arm_completado=Count("pk", filter=Q(arm="completado")),
+        sold_completado=Count("pk", filter=Q(sold="completado")),
+    )
+    ocupados = Spool.objects.filter(ocupado_por__isnull=False).select_related("ocupado_por").order_by("fecha_ocupacion")[:50]
+    context = {"counts": counts, "workers": Worker.objects.filter(activo=True).count(), "ocupados": ocupados}
+    return render(request, "index.html", context)
