@@ -18,6 +18,12 @@ from zeues.models import ApiToken
 _ids = itertools.count(1000)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness costs 0.3 s per user; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def make_worker(db):
     """Factory: `make_worker(roles=["Armador"], activo=True, nombre=..., apellido=..., id=...)`."""

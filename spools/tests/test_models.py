@@ -1,0 +1,84 @@
+"""Worker tokens, Estado_Detalle strings and the audit trail's immutability."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from spools.models import Event, Worker
+from spools.services import event_append
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "nombre, apellido, wid, token",
+    [
+        ("Mauricio", "Rodriguez", 93, "MR(93)"),
+        ("Juan Carlos", "García", 91, "JG(91)"),
+        ("óscar", "Pérez López", 97, "ÓP(97)"),
+        ("  Ana ", "  de la Fuente", 5, "AD(5)"),
+    ],
+)
+def test_worker_token_uses_first_letter_of_first_words(nombre, apellido, wid, token):
+    assert Worker(id=wid, nombre=nombre, apellido=apellido).token == token
+
+
+def test_estado_detalle_occupied(make_worker, make_spool):
+    w = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
+    s = make_spool(arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    assert s.estado_detalle == "MR(93) trabajando ARM (ARM en progreso, SOLD pendiente)"
+
+
+@pytest.mark.parametrize(
+    "arm, sold, text",
+    [
+        ("pendiente", "pendiente", "Disponible - ARM pendiente, SOLD pendiente"),
+        ("pausado", "pendiente", "Disponible - ARM pausado, SOLD pendiente"),
+        ("completado", "pausado", "Disponible - ARM completado, SOLD pausado"),
+        ("completado", "completado", "Disponible - ARM completado, SOLD completado, Metrología pendiente"),
+    ],
+)
+def test_estado_detalle_free(make_spool, arm, sold, text):
+    assert make_spool(arm=arm, sold=sold).estado_detalle == text
+
+
+def test_fsm_state_cannot_be_assigned_directly(make_spool):
+    spool = make_spool()
+    with pytest.raises(AttributeError):
+        spool.arm = "completado"
+
+
+def _event(spool):
+    return event_append(tipo="IMPORT", spool=spool, worker=None, accion="IMPORT")
+
+
+def test_event_cannot_be_saved_twice_or_deleted(make_spool):
+    event = _event(make_spool())
+    event.details = {"x": 1}
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        Event.objects.filter(pk=event.pk).update(accion="X")
+    with pytest.raises(PermissionError):
+        Event.objects.all().delete()
+
+
+def test_database_refuses_raw_update_and_delete_of_events(make_spool):
+    event = _event(make_spool())
+    assert connection.vendor == "postgresql"
+    for sql in ("UPDATE spools_event SET accion = 'X' WHERE id = %s", "DELETE FROM spools_event WHERE id = %s"):
+        with pytest.raises(Exception, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [event.pk])
+    assert Event.objects.get(pk=event.pk).accion == "IMPORT"
+
+
+def test_event_records_business_date_and_token(make_worker, make_spool):
+    w = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
+    e = event_append(tipo="TOMAR_SPOOL", spool=make_spool(), worker=w, operacion="ARM", accion="TOMAR")
+    assert e.worker_token == "MR(93)"
+    assert e.fecha_operacion == timezone.localdate(e.timestamp)
