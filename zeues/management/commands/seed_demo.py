@@ -1,0 +1,49 @@
+"""Load demo data: the bundled sample sheet, an admin account and a kiosk API token."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+from spools.models import Spool
+from zeues.models import ApiToken
+
+SAMPLE_DIR = Path(settings.BASE_DIR) / "spools" / "fixtures" / "sample_sheet"
+
+
+class Command(BaseCommand):
+    help = (
+        "Carga datos de demostración (solo con DEBUG): importa la planilla de ejemplo si la base "
+        "está vacía, crea el usuario admin/admin y un token de API para la tablet de demostración."
+    )
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if not settings.DEBUG:
+            raise CommandError("seed_demo crea una cuenta admin/admin: solo se permite con DEBUG=true.")
+        if not Spool.objects.exists():
+            call_command("import_sheet", csv_dir=str(SAMPLE_DIR), stdout=self.stdout, stderr=self.stderr, verbosity=0)
+        else:
+            self.stdout.write("Datos existentes: no se reimporta la planilla de ejemplo.")
+        users = get_user_model().objects
+        if not users.filter(username="admin").exists():
+            users.create_superuser("admin", "admin@example.com", "admin")
+        kiosk, _ = users.get_or_create(username="tablet-demo")
+        token_line = "Token de API de la tablet de demostración: ya creado antes (python manage.py create_api_token tablet-demo crea otro)."
+        if not kiosk.api_tokens.exists():
+            _, raw = ApiToken.issue(user=kiosk, nombre="demo")
+            token_line = f"Token de API de la tablet de demostración: {raw}"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "ZEUES listo con datos de demostración:",
+                    "  Aplicación:     http://127.0.0.1:8000/        (usuario admin, contraseña admin)",
+                    "  Administración: http://127.0.0.1:8000/admin/",
+                    "  API:            http://127.0.0.1:8000/api/health  (Authorization: Bearer <token>)",
+                    f"  {token_line}",
+                    "",
+                ]
+            )
+        )
