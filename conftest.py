@@ -70,7 +70,9 @@ class ApiClient:
         return self.client.get(path, params or {}, headers=self.headers)
 
     def put(self, path: str, data: Any = None):
-        return self.client.put(path, json.dumps(data or {}), content_type="application/json", headers=self.headers)
+        return self.client.put(
+            path, json.dumps(data or {}), content_type="application/json", headers=self.headers
+        )
 
 
 @pytest.fixture

@@ -117,7 +117,11 @@ def _check_holder(spool: Spool, worker: Worker, operacion: str | None) -> str:
         holder = spool.ocupado_por.token if spool.ocupado_por else str(spool.ocupado_por_id)
         raise NoAutorizado(
             f"El spool {spool.tag_spool} lo tiene {holder}; solo esa persona puede pausarlo o completarlo.",
-            data={"tag_spool": spool.tag_spool, "ocupado_por": holder, "ocupado_por_id": spool.ocupado_por_id},
+            data={
+                "tag_spool": spool.tag_spool,
+                "ocupado_por": holder,
+                "ocupado_por_id": spool.ocupado_por_id,
+            },
         )
     current = spool.operacion_actual
     if operacion and operacion != current:
@@ -171,15 +175,30 @@ def _transition(spool: Spool, name: str, **kwargs: Any) -> None:
 
 
 def _record(
-    spool: Spool, worker: Worker, *, tipo: str, accion: str, operacion: str, actor: Actor,
-    now: datetime.datetime, details: dict[str, Any] | None = None,
+    spool: Spool,
+    worker: Worker,
+    *,
+    tipo: str,
+    accion: str,
+    operacion: str,
+    actor: Actor,
+    now: datetime.datetime,
+    details: dict[str, Any] | None = None,
 ) -> None:
     event = event_append(
-        tipo=tipo, spool=spool, worker=worker, operacion=operacion, accion=accion, actor=actor,
+        tipo=tipo,
+        spool=spool,
+        worker=worker,
+        operacion=operacion,
+        accion=accion,
+        actor=actor,
         now=now,
         details={
-            "arm": spool.arm, "sold": spool.sold, "version": spool.version,
-            "estado_detalle": spool.estado_detalle, **(details or {}),
+            "arm": spool.arm,
+            "sold": spool.sold,
+            "version": spool.version,
+            "estado_detalle": spool.estado_detalle,
+            **(details or {}),
         },
     )
     publish_on_commit(
@@ -214,8 +233,15 @@ def spool_take(*, spool: Spool, worker: Worker, operacion: str, actor: Actor = N
                 now = timezone.now()
                 _transition(spool, f"tomar_{operacion.lower()}", worker=worker, now=now)
                 _write(spool, expected_version=expected, worker=worker, ocupado_por__isnull=True)
-                _record(spool, worker, tipo=EventType.TOMAR_SPOOL, accion="TOMAR",
-                        operacion=operacion, actor=actor, now=now)
+                _record(
+                    spool,
+                    worker,
+                    tipo=EventType.TOMAR_SPOOL,
+                    accion="TOMAR",
+                    operacion=operacion,
+                    actor=actor,
+                    now=now,
+                )
     except locks.LockBusy:
         spool.refresh_from_db()
         if spool.ocupado_por_id is not None:
@@ -242,14 +268,25 @@ def spool_pause(*, spool: Spool, worker: Worker, operacion: str | None = None, a
         now = timezone.now()
         _transition(spool, f"pausar_{current.lower()}")
         _write(spool, expected_version=expected, worker=worker, ocupado_por_id=worker.pk)
-        _record(spool, worker, tipo=EventType.PAUSAR_SPOOL, accion="PAUSAR",
-                operacion=current, actor=actor, now=now)
+        _record(
+            spool,
+            worker,
+            tipo=EventType.PAUSAR_SPOOL,
+            accion="PAUSAR",
+            operacion=current,
+            actor=actor,
+            now=now,
+        )
     return spool
 
 
 def spool_complete(
-    *, spool: Spool, worker: Worker, operacion: str | None = None,
-    fecha: datetime.date | None = None, actor: Actor = None,
+    *,
+    spool: Spool,
+    worker: Worker,
+    operacion: str | None = None,
+    fecha: datetime.date | None = None,
+    actor: Actor = None,
 ) -> Spool:
     """COMPLETAR: the occupant finishes the operation; the spool is released."""
     current = _check_holder(spool, worker, operacion)
@@ -268,8 +305,16 @@ def spool_complete(
         _transition(spool, f"completar_{current.lower()}", worker=worker, fecha=fecha)
         _write(spool, expected_version=expected, worker=worker, ocupado_por_id=worker.pk)
         tipo = EventType.COMPLETAR_ARM if current == Operacion.ARM else EventType.COMPLETAR_SOLD
-        _record(spool, worker, tipo=tipo, accion="COMPLETAR", operacion=current, actor=actor,
-                now=now, details={"fecha_operacion": fecha.isoformat()})
+        _record(
+            spool,
+            worker,
+            tipo=tipo,
+            accion="COMPLETAR",
+            operacion=current,
+            actor=actor,
+            now=now,
+            details={"fecha_operacion": fecha.isoformat()},
+        )
     return spool
 
 
@@ -292,7 +337,12 @@ _DONE = {"tomar": "tomado", "pausar": "pausado", "completar": "completado"}
 
 
 def spool_batch(
-    *, accion: str, tags: list[str], worker: Worker, operacion: str | None, actor: Actor = None,
+    *,
+    accion: str,
+    tags: list[str],
+    worker: Worker,
+    operacion: str | None,
+    actor: Actor = None,
     fecha: datetime.date | None = None,
 ) -> list[BatchOutcome]:
     """Apply one action to each tag independently; every tag gets an outcome, in order."""

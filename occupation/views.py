@@ -34,27 +34,35 @@ def _single(request: HttpRequest, accion: str) -> JsonResponse:
         spool = services.spool_complete(**kwargs)
     op = data["operacion"] or operacion_previa
     message = _MESSAGES[accion].format(tag=spool.tag_spool, op=op, worker=worker.token)
-    return ok({"success": True, "tag_spool": spool.tag_spool, "message": message, "spool": spool_to_dict(spool)})
+    return ok(
+        {"success": True, "tag_spool": spool.tag_spool, "message": message, "spool": spool_to_dict(spool)}
+    )
 
 
 def _batch(request: HttpRequest, accion: str) -> JsonResponse:
     data = validate(BatchTomarForm if accion == "tomar" else BatchForm, json_body(request))
     worker = worker_get(worker_id=data["worker_id"])
     outcomes = services.spool_batch(
-        accion=accion, tags=data["tag_spools"], worker=worker, operacion=data["operacion"] or None,
-        actor=request.user, fecha=data.get("fecha_operacion"),
+        accion=accion,
+        tags=data["tag_spools"],
+        worker=worker,
+        operacion=data["operacion"] or None,
+        actor=request.user,
+        fecha=data.get("fecha_operacion"),
     )
     succeeded = sum(1 for o in outcomes if o.success)
-    return ok({
-        "success": succeeded == len(outcomes),
-        "total": len(outcomes),
-        "succeeded": succeeded,
-        "failed": len(outcomes) - succeeded,
-        "details": [
-            {"tag_spool": o.tag_spool, "success": o.success, "message": o.message, "error": o.error}
-            for o in outcomes
-        ],
-    })
+    return ok(
+        {
+            "success": succeeded == len(outcomes),
+            "total": len(outcomes),
+            "succeeded": succeeded,
+            "failed": len(outcomes) - succeeded,
+            "details": [
+                {"tag_spool": o.tag_spool, "success": o.success, "message": o.message, "error": o.error}
+                for o in outcomes
+            ],
+        }
+    )
 
 
 @api_view("POST")

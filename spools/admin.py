@@ -47,14 +47,33 @@ class OcupadoFilter(admin.SimpleListFilter):
 
 @admin.register(Spool)
 class SpoolAdmin(admin.ModelAdmin):
-    list_display = ["tag_spool", "nv", "ot", "arm", "sold", "ocupado_por", "fecha_ocupacion", "estado_detalle"]
+    list_display = [
+        "tag_spool",
+        "nv",
+        "ot",
+        "arm",
+        "sold",
+        "ocupado_por",
+        "fecha_ocupacion",
+        "estado_detalle",
+    ]
     list_filter = ["arm", "sold", OcupadoFilter, "activo"]
     search_fields = ["tag_spool", "nv", "ot"]
     list_select_related = ["ocupado_por"]
     readonly_fields = [
-        "arm", "sold", "armador", "soldador", "fecha_armado", "fecha_soldadura",
-        "ocupado_por", "fecha_ocupacion", "operacion_actual", "version", "estado_detalle",
-        "created_at", "updated_at",
+        "arm",
+        "sold",
+        "armador",
+        "soldador",
+        "fecha_armado",
+        "fecha_soldadura",
+        "ocupado_por",
+        "fecha_ocupacion",
+        "operacion_actual",
+        "version",
+        "estado_detalle",
+        "created_at",
+        "updated_at",
     ]
     fields = ["tag_spool", "nv", "ot", "fecha_materiales", "activo", *readonly_fields]
 

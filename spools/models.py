@@ -163,18 +163,10 @@ class Spool(FSMModelMixin, models.Model):
     fecha_materiales = models.DateField("Fecha_Materiales", null=True, blank=True)
     activo = models.BooleanField(default=True)
 
-    arm = FSMField(
-        default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True
-    )
-    sold = FSMField(
-        default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True
-    )
-    armador = models.ForeignKey(
-        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    soldador = models.ForeignKey(
-        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    arm = FSMField(default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True)
+    sold = FSMField(default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True)
+    armador = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    soldador = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     fecha_armado = models.DateField("Fecha_Armado", null=True, blank=True)
     fecha_soldadura = models.DateField("Fecha_Soldadura", null=True, blank=True)
 
@@ -199,10 +191,7 @@ class Spool(FSMModelMixin, models.Model):
             models.CheckConstraint(
                 condition=(
                     Q(ocupado_por__isnull=True, fecha_ocupacion__isnull=True, operacion_actual="")
-                    | (
-                        Q(ocupado_por__isnull=False, fecha_ocupacion__isnull=False)
-                        & ~Q(operacion_actual="")
-                    )
+                    | (Q(ocupado_por__isnull=False, fecha_ocupacion__isnull=False) & ~Q(operacion_actual=""))
                 ),
                 name="spool_occupation_whole",
             )
@@ -306,13 +295,9 @@ class Event(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     timestamp = models.DateTimeField(db_index=True)
     evento_tipo = models.CharField(max_length=30, choices=EventType.choices)
-    spool = models.ForeignKey(
-        Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
+    spool = models.ForeignKey(Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     tag_spool = models.CharField(max_length=100, blank=True)
-    worker = models.ForeignKey(
-        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
-    )
+    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     worker_token = models.CharField(max_length=40, blank=True)
     operacion = models.CharField(max_length=20, blank=True)
     accion = models.CharField(max_length=20, blank=True)

@@ -17,9 +17,7 @@ def spool_get(*, tag_spool: str) -> Spool:
     tag = tag_spool.strip()
     spool = Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool=tag).first()
     if spool is None:
-        raise SpoolNoEncontrado(
-            f"No existe el spool «{tag}».", data={"tag_spool": tag}
-        )
+        raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
     return spool
 
 

@@ -55,7 +55,9 @@ def health(request: HttpRequest) -> JsonResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Anonymous liveness probe for load balancers: no data, just whether the database answers."""
     healthy = _check_database() == "ok"
-    return HttpResponse("ok" if healthy else "error", status=200 if healthy else 503, content_type="text/plain")
+    return HttpResponse(
+        "ok" if healthy else "error", status=200 if healthy else 503, content_type="text/plain"
+    )
 
 
 @login_not_required
@@ -72,6 +74,10 @@ def index(request: HttpRequest) -> HttpResponse:
         arm_completado=Count("pk", filter=Q(arm="completado")),
         sold_completado=Count("pk", filter=Q(sold="completado")),
     )
-    ocupados = Spool.objects.filter(ocupado_por__isnull=False).select_related("ocupado_por").order_by("fecha_ocupacion")[:50]
+    ocupados = (
+        Spool.objects.filter(ocupado_por__isnull=False)
+        .select_related("ocupado_por")
+        .order_by("fecha_ocupacion")[:50]
+    )
     context = {"counts": counts, "workers": Worker.objects.filter(activo=True).count(), "ocupados": ocupados}
     return render(request, "index.html", context)

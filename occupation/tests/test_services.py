@@ -19,6 +19,7 @@ from occupation.exceptions import (
 from spools.exceptions import SpoolInactivo, TrabajadorInactivo
 from spools.models import Event, Spool
 from zeues.lib import locks
+from zeues.lib.errors import ZeuesError
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,9 @@ def soldador(make_worker):
 
 
 def _events(spool):
-    return list(Event.objects.filter(spool=spool).order_by("timestamp").values_list("evento_tipo", "worker_id"))
+    return list(
+        Event.objects.filter(spool=spool).order_by("timestamp").values_list("evento_tipo", "worker_id")
+    )
 
 
 def test_take_arm_occupies_spool_and_names_armador(armador, make_spool):
@@ -200,7 +203,10 @@ def test_handoff_names_the_completer(armador, make_worker, make_spool):
     spool.refresh_from_db()
     assert spool.armador_id == 95
     assert _events(spool) == [
-        ("TOMAR_SPOOL", 93), ("PAUSAR_SPOOL", 93), ("TOMAR_SPOOL", 95), ("COMPLETAR_ARM", 95),
+        ("TOMAR_SPOOL", 93),
+        ("PAUSAR_SPOOL", 93),
+        ("TOMAR_SPOOL", 95),
+        ("COMPLETAR_ARM", 95),
     ]
 
 
@@ -252,7 +258,7 @@ def test_no_lock_outlives_a_failed_take(armador, make_worker, make_spool, failur
     if failure == "state":
         Spool.objects.filter(pk=spool.pk).update(arm="completado")
     worker = other if failure == "role" else armador
-    with pytest.raises(Exception):
+    with pytest.raises(ZeuesError):
         services.spool_take(spool=Spool.objects.get(pk=spool.pk), worker=worker, operacion="ARM")
     assert locks.get_backend().holder(locks.lock_key(f"spool:{spool.pk}")) is None
 
@@ -275,6 +281,8 @@ def test_failed_event_write_rolls_back_the_action(armador, make_spool, monkeypat
         services.spool_take(spool=spool, worker=armador, operacion="ARM")
     fresh = Spool.objects.get(pk=spool.pk)
     assert fresh.ocupado_por_id is None and fresh.arm == "pendiente" and fresh.version == 0
+    # The failure happened while the lock was held: it must be released all the same.
+    assert locks.get_backend().holder(locks.lock_key(f"spool:{spool.pk}")) is None
     assert spool_services.event_append is not broken
 
 

@@ -44,7 +44,9 @@ def _assert_error(response, status, code):
 
 
 def test_tomar_returns_v3_shape(api, armador, spool):
-    r = api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM", "worker_nombre": "X"})
+    r = api.post(
+        TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM", "worker_nombre": "X"}
+    )
     body = r.json()
     assert r.status_code == 200
     assert body["success"] is True and body["tag_spool"] == spool.tag_spool
@@ -77,7 +79,9 @@ def test_pausar_defaults_to_current_operation(api, armador, spool):
 def test_completar_accepts_both_date_formats(api, armador, spool, fmt):
     _take(api, spool, armador)
     day = timezone.localdate() - datetime.timedelta(days=1)
-    r = api.post(COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": day.strftime(fmt)})
+    r = api.post(
+        COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": day.strftime(fmt)}
+    )
     assert r.status_code == 200
     assert r.json()["spool"]["fecha_armado"] == day.isoformat()
 
@@ -117,7 +121,11 @@ def test_revoked_token_is_401(api, api_user, armador, spool):
 def test_session_login_alone_does_not_open_the_api(client, django_user_model, armador, spool):
     user = django_user_model.objects.create_user(username="u", password="p-123456789")
     client.force_login(user)
-    r = client.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM"}, content_type="application/json")
+    r = client.post(
+        TOMAR,
+        {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM"},
+        content_type="application/json",
+    )
     assert r.status_code == 401
 
 
@@ -126,22 +134,38 @@ def test_session_login_alone_does_not_open_the_api(client, django_user_model, ar
 
 def test_wrong_role_is_403(api, make_worker, spool):
     make_worker(id=50, roles=["Soldador"])
-    body = _assert_error(api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 50, "operacion": "ARM"}), 403, "ROL_NO_AUTORIZADO")
+    body = _assert_error(
+        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 50, "operacion": "ARM"}),
+        403,
+        "ROL_NO_AUTORIZADO",
+    )
     assert body["data"]["roles"] == ["Soldador"]
 
 
 def test_inactive_worker_is_403(api, make_worker, spool):
     make_worker(id=51, roles=["Armador"], activo=False)
-    _assert_error(api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 51, "operacion": "ARM"}), 403, "TRABAJADOR_INACTIVO")
+    _assert_error(
+        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 51, "operacion": "ARM"}),
+        403,
+        "TRABAJADOR_INACTIVO",
+    )
 
 
 def test_unknown_worker_is_404_never_a_placeholder(api, spool):
-    body = _assert_error(api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 4242, "operacion": "ARM"}), 404, "WORKER_NO_ENCONTRADO")
+    body = _assert_error(
+        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 4242, "operacion": "ARM"}),
+        404,
+        "WORKER_NO_ENCONTRADO",
+    )
     assert body["data"]["worker_id"] == 4242
 
 
 def test_unknown_spool_is_404(api, armador):
-    _assert_error(api.post(TOMAR, {"tag_spool": "NOPE", "worker_id": 93, "operacion": "ARM"}), 404, "SPOOL_NO_ENCONTRADO")
+    _assert_error(
+        api.post(TOMAR, {"tag_spool": "NOPE", "worker_id": 93, "operacion": "ARM"}),
+        404,
+        "SPOOL_NO_ENCONTRADO",
+    )
 
 
 def test_missing_materials_is_400_dependencias(api, armador, make_spool):
@@ -159,7 +183,9 @@ def test_complete_sold_before_arm_completed_is_400_dependencias(api, make_worker
     w = make_worker(roles=["Soldador"])
     s = make_spool(arm="pausado")
     assert _take(api, s, w, "SOLD").status_code == 200
-    _assert_error(api.post(COMPLETAR, {"tag_spool": s.tag_spool, "worker_id": w.id}), 400, "DEPENDENCIAS_NO_SATISFECHAS")
+    _assert_error(
+        api.post(COMPLETAR, {"tag_spool": s.tag_spool, "worker_id": w.id}), 400, "DEPENDENCIAS_NO_SATISFECHAS"
+    )
 
 
 def test_transition_not_allowed_is_400(api, armador, make_spool):
@@ -175,7 +201,9 @@ def test_other_workers_pause_and_complete_are_403(api, armador, make_worker, spo
     other = make_worker(id=60, roles=["Armador"])
     _take(api, spool, armador)
     for path in (PAUSAR, COMPLETAR):
-        body = _assert_error(api.post(path, {"tag_spool": spool.tag_spool, "worker_id": other.id}), 403, "NO_AUTORIZADO")
+        body = _assert_error(
+            api.post(path, {"tag_spool": spool.tag_spool, "worker_id": other.id}), 403, "NO_AUTORIZADO"
+        )
         assert body["data"]["ocupado_por"] == "MR(93)"
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id == 93
 
@@ -210,7 +238,7 @@ def test_malformed_body_is_422_naming_the_field(api, armador, payload, field):
     assert field in body["message"]
 
 
-@pytest.mark.parametrize("raw", ["{not json", "[1, 2]", "\"text\"", "\xff\xfe"])
+@pytest.mark.parametrize("raw", ["{not json", "[1, 2]", '"text"', "\xff\xfe"])
 def test_non_object_json_is_422(api, raw):
     _assert_error(api.post(TOMAR, raw=raw), 422, "DATOS_INVALIDOS")
 
@@ -218,14 +246,22 @@ def test_non_object_json_is_422(api, raw):
 def test_bad_fecha_operacion_is_422(api, armador, spool):
     _take(api, spool, armador)
     for bad in ["31-02-2026", "2026/01/01", "ayer", 20260101]:
-        body = _assert_error(api.post(COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": bad}), 422, "DATOS_INVALIDOS")
+        body = _assert_error(
+            api.post(COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": bad}),
+            422,
+            "DATOS_INVALIDOS",
+        )
         assert "fecha_operacion" in body["data"]["campos"]
 
 
 def test_future_fecha_operacion_is_422(api, armador, spool):
     _take(api, spool, armador)
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
-    _assert_error(api.post(COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": tomorrow}), 422, "DATOS_INVALIDOS")
+    _assert_error(
+        api.post(COMPLETAR, {"tag_spool": spool.tag_spool, "worker_id": 93, "fecha_operacion": tomorrow}),
+        422,
+        "DATOS_INVALIDOS",
+    )
 
 
 # --- dependencies down ----------------------------------------------------------------------
@@ -271,12 +307,30 @@ def test_batch_pausar_and_completar(api, armador, make_spool):
 
 @pytest.mark.parametrize(
     "tags, reason",
-    [([], "al menos"), (["A", "A"], "repetidos"), ([f"T{i}" for i in range(51)], "Máximo 50"), ("A", "lista"), (["A", 3], "lista"), (["A", " "], "vacío")],
+    [
+        ([], "al menos"),
+        (["A", "A"], "repetidos"),
+        ([f"T{i}" for i in range(51)], "Máximo 50"),
+        ("A", "lista"),
+        (["A", 3], "lista"),
+        (["A", " "], "vacío"),
+    ],
 )
 def test_batch_refuses_bad_tag_lists(api, armador, tags, reason):
-    body = _assert_error(api.post("/api/occupation/batch-tomar", {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"}), 422, "DATOS_INVALIDOS")
+    body = _assert_error(
+        api.post("/api/occupation/batch-tomar", {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"}),
+        422,
+        "DATOS_INVALIDOS",
+    )
     assert reason in body["message"]
 
 
 def test_batch_with_unknown_worker_is_404(api, make_spool):
-    _assert_error(api.post("/api/occupation/batch-tomar", {"tag_spools": [make_spool().tag_spool], "worker_id": 999, "operacion": "ARM"}), 404, "WORKER_NO_ENCONTRADO")
+    _assert_error(
+        api.post(
+            "/api/occupation/batch-tomar",
+            {"tag_spools": [make_spool().tag_spool], "worker_id": 999, "operacion": "ARM"},
+        ),
+        404,
+        "WORKER_NO_ENCONTRADO",
+    )

@@ -67,10 +67,14 @@ def test_event_cannot_be_saved_twice_or_deleted(make_spool):
         Event.objects.all().delete()
 
 
+@pytest.mark.real_services
 def test_database_refuses_raw_update_and_delete_of_events(make_spool):
     event = _event(make_spool())
     assert connection.vendor == "postgresql"
-    for sql in ("UPDATE spools_event SET accion = 'X' WHERE id = %s", "DELETE FROM spools_event WHERE id = %s"):
+    for sql in (
+        "UPDATE spools_event SET accion = 'X' WHERE id = %s",
+        "DELETE FROM spools_event WHERE id = %s",
+    ):
         with pytest.raises(Exception, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [event.pk])

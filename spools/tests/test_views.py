@@ -15,20 +15,47 @@ def test_workers_lists_active_workers_with_active_roles(api, make_worker):
     body = api.get("/api/workers").json()
     assert body["total"] == 1
     assert body["workers"] == [
-        {"id": 93, "nombre": "Mauricio", "apellido": "Rodriguez", "nombre_completo": "Mauricio Rodriguez",
-         "token": "MR(93)", "roles": ["Armador"], "activo": True}
+        {
+            "id": 93,
+            "nombre": "Mauricio",
+            "apellido": "Rodriguez",
+            "nombre_completo": "Mauricio Rodriguez",
+            "token": "MR(93)",
+            "roles": ["Armador"],
+            "activo": True,
+        }
     ]
 
 
 def test_spool_detail_has_every_documented_field(api, make_worker, make_spool):
     w = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
-    s = make_spool(tag_spool="MK/1 A", arm="en_progreso", armador=w, ocupado_por=w,
-                   fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    s = make_spool(
+        tag_spool="MK/1 A",
+        arm="en_progreso",
+        armador=w,
+        ocupado_por=w,
+        fecha_ocupacion=timezone.now(),
+        operacion_actual="ARM",
+    )
     r = api.get(f"/api/spools/{s.tag_spool}")
     body = r.json()
     assert r.status_code == 200
-    for field in ["tag_spool", "nv", "ot", "arm", "sold", "armador", "soldador", "fecha_armado",
-                  "fecha_soldadura", "ocupado_por", "fecha_ocupacion", "operacion_actual", "estado_detalle", "version"]:
+    for field in [
+        "tag_spool",
+        "nv",
+        "ot",
+        "arm",
+        "sold",
+        "armador",
+        "soldador",
+        "fecha_armado",
+        "fecha_soldadura",
+        "ocupado_por",
+        "fecha_ocupacion",
+        "operacion_actual",
+        "estado_detalle",
+        "version",
+    ]:
         assert field in body
     assert body["tag_spool"] == "MK/1 A" and body["armador"] == "MR(93)" and body["operacion_actual"] == "ARM"
 
@@ -81,7 +108,9 @@ def test_iniciar_without_operation_is_422(api):
 
 def test_ocupados_lists_the_workers_spools(api, make_worker, make_spool):
     w = make_worker(id=93)
-    mine = make_spool(arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    mine = make_spool(
+        arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
     make_spool()
     body = api.get("/api/spools/ocupados", {"worker_id": 93}).json()
     assert body["total"] == 1 and body["spools"][0]["tag_spool"] == mine.tag_spool
@@ -92,7 +121,9 @@ def test_ocupados_unknown_worker_is_404(api):
     assert r.status_code == 404 and r.json()["error"] == "WORKER_NO_ENCONTRADO"
 
 
-@pytest.mark.parametrize("path", ["/api/workers", "/api/spools/X", "/api/spools/iniciar?operacion=ARM", "/api/health"])
+@pytest.mark.parametrize(
+    "path", ["/api/workers", "/api/spools/X", "/api/spools/iniciar?operacion=ARM", "/api/health"]
+)
 def test_read_endpoints_need_a_token(anon_api, path):
     r = anon_api.get(path)
     assert r.status_code == 401 and r.json()["error"] == "NO_AUTENTICADO"

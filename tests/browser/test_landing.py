@@ -13,8 +13,13 @@ def test_supervisor_logs_in_and_sees_who_holds_which_spool(
 ):
     django_user_model.objects.create_user(username="jefe", password="clave-segura-123", is_staff=True)
     worker = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
-    make_spool(tag_spool="MK-1335-CW-25238-011", arm="en_progreso", ocupado_por=worker,
-               fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    make_spool(
+        tag_spool="MK-1335-CW-25238-011",
+        arm="en_progreso",
+        ocupado_por=worker,
+        fecha_ocupacion=timezone.now(),
+        operacion_actual="ARM",
+    )
     page.set_viewport_size(size)
     page.goto(f"{live_server.url}/")
     page.fill("input[name=username]", "jefe")

@@ -63,4 +63,6 @@ class ApiDateField(forms.Field):
         try:
             return parse_api_date(value)
         except ValueError as exc:
-            raise ValidationError(f"Fecha no válida: {value!r} (use YYYY-MM-DD o DD-MM-YYYY).", code="invalid") from exc
+            raise ValidationError(
+                f"Fecha no válida: {value!r} (use YYYY-MM-DD o DD-MM-YYYY).", code="invalid"
+            ) from exc

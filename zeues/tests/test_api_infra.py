@@ -12,12 +12,20 @@ from zeues.lib import locks
 from zeues.models import ApiToken
 
 
+@pytest.mark.real_services
 @pytest.mark.django_db
 def test_health_reports_database_redis_and_version(api):
     body = api.get("/api/health").json()
-    assert body == {"status": "ok", "database": "ok", "database_engine": "postgresql", "redis": "ok", "version": __version__}
+    assert body == {
+        "status": "ok",
+        "database": "ok",
+        "database_engine": "postgresql",
+        "redis": "ok",
+        "version": __version__,
+    }
 
 
+@pytest.mark.real_services
 @pytest.mark.django_db
 def test_health_is_503_when_redis_is_down(api, monkeypatch):
     dead = locks.RedisLockBackend("redis://127.0.0.1:1/0")
@@ -55,9 +63,11 @@ def test_landing_page_requires_login(client, django_user_model):
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize("backend_name", ["redis", "local"])
+@pytest.mark.parametrize("backend_name", [pytest.param("redis", marks=pytest.mark.real_services), "local"])
 def test_lock_is_exclusive_until_released(backend_name, settings):
-    backend = locks.RedisLockBackend(settings.REDIS_URL) if backend_name == "redis" else locks.LocalLockBackend()
+    backend = (
+        locks.RedisLockBackend(settings.REDIS_URL) if backend_name == "redis" else locks.LocalLockBackend()
+    )
     key = locks.lock_key("test:exclusive")
     assert backend.try_acquire(key, "a", 5000)
     assert not backend.try_acquire(key, "b", 5000)
@@ -69,11 +79,13 @@ def test_lock_is_exclusive_until_released(backend_name, settings):
     backend.release(key, "b")
 
 
-@pytest.mark.parametrize("backend_name", ["redis", "local"])
+@pytest.mark.parametrize("backend_name", [pytest.param("redis", marks=pytest.mark.real_services), "local"])
 def test_lock_expires_after_its_ttl(backend_name, settings):
     import time
 
-    backend = locks.RedisLockBackend(settings.REDIS_URL) if backend_name == "redis" else locks.LocalLockBackend()
+    backend = (
+        locks.RedisLockBackend(settings.REDIS_URL) if backend_name == "redis" else locks.LocalLockBackend()
+    )
     key = locks.lock_key("test:ttl")
     assert backend.try_acquire(key, "a", 50)
     time.sleep(0.1)

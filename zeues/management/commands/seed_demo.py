@@ -23,7 +23,9 @@ class Command(BaseCommand):
         if not settings.DEBUG:
             raise CommandError("seed_demo crea una cuenta admin/admin: solo se permite con DEBUG=true.")
         if not Spool.objects.exists():
-            call_command("import_sheet", csv_dir=str(SAMPLE_DIR), stdout=self.stdout, stderr=self.stderr, verbosity=0)
+            call_command(
+                "import_sheet", csv_dir=str(SAMPLE_DIR), stdout=self.stdout, stderr=self.stderr, verbosity=0
+            )
         else:
             self.stdout.write("Datos existentes: no se reimporta la planilla de ejemplo.")
         users = get_user_model().objects
