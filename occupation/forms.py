@@ -31,7 +31,7 @@ class PausarForm(forms.Form):
 class CompletarForm(PausarForm):
     fecha_operacion = ApiDateField(required=False)
 
-    def clean_fecha_operacion(self):  # type: ignore[no-untyped-def]
+    def clean_fecha_operacion(self):
         fecha = self.cleaned_data.get("fecha_operacion")
         if fecha is not None and fecha > timezone.localdate():
             raise ValidationError("La fecha de operación no puede ser futura.")

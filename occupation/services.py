@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -34,7 +34,7 @@ from zeues.lib import locks
 from zeues.lib.errors import ServicioNoDisponible, ZeuesError
 from zeues.lib.publish import publish_on_commit
 
-Actor = AbstractBaseUser | AnonymousUser | None
+Actor = User | AnonymousUser | None
 
 # Fields a transition may change; the conditional write sends exactly these.
 _WRITE_FIELDS = (
@@ -332,8 +332,25 @@ class BatchOutcome:
     spool: Spool | None = None
 
 
-_ACTIONS = {"tomar": spool_take, "pausar": spool_pause, "completar": spool_complete}
 _DONE = {"tomar": "tomado", "pausar": "pausado", "completar": "completado"}
+
+
+def _batch_one(
+    accion: str,
+    *,
+    spool: Spool,
+    worker: Worker,
+    operacion: str | None,
+    actor: Actor,
+    fecha: datetime.date | None,
+) -> Spool:
+    if accion == "tomar":
+        if not operacion:
+            raise OperacionNoPermitida("Indique la operación (ARM o SOLD) para tomar.")
+        return spool_take(spool=spool, worker=worker, operacion=operacion, actor=actor)
+    if accion == "pausar":
+        return spool_pause(spool=spool, worker=worker, operacion=operacion, actor=actor)
+    return spool_complete(spool=spool, worker=worker, operacion=operacion, fecha=fecha, actor=actor)
 
 
 def spool_batch(
@@ -350,15 +367,15 @@ def spool_batch(
         s.tag_spool: s
         for s in Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool__in=tags)
     }
-    action = _ACTIONS[accion]
-    extra: dict[str, Any] = {"fecha": fecha} if accion == "completar" else {}
     outcomes = []
     for tag in tags:
         spool = by_tag.get(tag)
         try:
             if spool is None:
                 raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
-            done = action(spool=spool, worker=worker, operacion=operacion, actor=actor, **extra)
+            done = _batch_one(
+                accion, spool=spool, worker=worker, operacion=operacion, actor=actor, fecha=fecha
+            )
             outcomes.append(BatchOutcome(tag, True, f"Spool {tag} {_DONE[accion]}.", spool=done))
         except ZeuesError as error:
             outcomes.append(BatchOutcome(tag, False, error.message, error.code))

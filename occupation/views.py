@@ -22,18 +22,24 @@ def _single(request: HttpRequest, accion: str) -> JsonResponse:
     data = validate(form_class, json_body(request))
     worker = worker_get(worker_id=data["worker_id"])
     spool = spool_get(tag_spool=data["tag_spool"])
-    kwargs = {"spool": spool, "worker": worker, "operacion": data["operacion"] or None, "actor": request.user}
-    if accion == "completar":
-        kwargs["fecha"] = data.get("fecha_operacion")
-    operacion_previa = spool.operacion_actual
+    operacion = data["operacion"] or spool.operacion_actual
     if accion == "tomar":
-        spool = services.spool_take(**kwargs)
+        spool = services.spool_take(
+            spool=spool, worker=worker, operacion=data["operacion"], actor=request.user
+        )
     elif accion == "pausar":
-        spool = services.spool_pause(**kwargs)
+        spool = services.spool_pause(
+            spool=spool, worker=worker, operacion=data["operacion"] or None, actor=request.user
+        )
     else:
-        spool = services.spool_complete(**kwargs)
-    op = data["operacion"] or operacion_previa
-    message = _MESSAGES[accion].format(tag=spool.tag_spool, op=op, worker=worker.token)
+        spool = services.spool_complete(
+            spool=spool,
+            worker=worker,
+            operacion=data["operacion"] or None,
+            fecha=data["fecha_operacion"],
+            actor=request.user,
+        )
+    message = _MESSAGES[accion].format(tag=spool.tag_spool, op=operacion, worker=worker.token)
     return ok(
         {"success": True, "tag_spool": spool.tag_spool, "message": message, "spool": spool_to_dict(spool)}
     )

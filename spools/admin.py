@@ -26,7 +26,7 @@ class WorkerAdmin(admin.ModelAdmin):
     def roles_activos(self, obj: Worker) -> str:
         return ", ".join(sorted(obj.active_roles())) or "—"
 
-    def get_queryset(self, request):  # type: ignore[no-untyped-def]
+    def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("roles")
 
 
@@ -34,10 +34,10 @@ class OcupadoFilter(admin.SimpleListFilter):
     title = "ocupación"
     parameter_name = "ocupado"
 
-    def lookups(self, request, model_admin):  # type: ignore[no-untyped-def]
+    def lookups(self, request, model_admin):
         return [("si", "Ocupado"), ("no", "Disponible")]
 
-    def queryset(self, request, queryset):  # type: ignore[no-untyped-def]
+    def queryset(self, request, queryset):
         if self.value() == "si":
             return queryset.filter(ocupado_por__isnull=False)
         if self.value() == "no":
@@ -86,11 +86,11 @@ class EventAdmin(admin.ModelAdmin):
     date_hierarchy = "timestamp"
     list_select_related = ["actor"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request, obj=None):
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False

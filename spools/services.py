@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
@@ -38,7 +38,7 @@ def event_append(
     worker: Worker | None,
     operacion: str = "",
     accion: str = "",
-    actor: AbstractBaseUser | AnonymousUser | None = None,
+    actor: User | AnonymousUser | None = None,
     details: dict[str, Any] | None = None,
     now: datetime.datetime | None = None,
 ) -> Event:

@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from zeues import views
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("occupation/", include("occupation.urls")),
     path("", include("spools.urls")),
     path("health", views.health, name="health"),

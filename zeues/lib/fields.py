@@ -14,7 +14,7 @@ from zeues.lib.dates import parse_api_date
 class StrictCharField(forms.CharField):
     """A string field that refuses numbers' siblings: lists, objects and booleans."""
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         if isinstance(value, (list, dict, bool)):
             raise ValidationError("Debe ser un texto.", code="invalid")
         return super().to_python(value)

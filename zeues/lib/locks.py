@@ -61,7 +61,9 @@ class RedisLockBackend:
     def holder(self, key: str) -> str | None:
         """The current token under `key` (tests and diagnostics)."""
         value = self.client.get(key)
-        return value.decode() if value else None
+        if value is None:
+            return None
+        return value.decode() if isinstance(value, bytes) else str(value)
 
 
 class LocalLockBackend:

@@ -9,11 +9,11 @@ from zeues.models import ApiToken
 class Command(BaseCommand):
     help = "Crea un token de API para un usuario existente e imprime el token en la última línea."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--nombre", default="", help="Descripción del token (p. ej. 'tablet 3').")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         user = get_user_model().objects.filter(username=options["username"]).first()
         if user is None:
             raise CommandError(f"No existe el usuario {options['username']!r}.")

@@ -19,7 +19,7 @@ class Command(BaseCommand):
         "está vacía, crea el usuario admin/admin y un token de API para la tablet de demostración."
     )
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):
         if not settings.DEBUG:
             raise CommandError("seed_demo crea una cuenta admin/admin: solo se permite con DEBUG=true.")
         if not Spool.objects.exists():
