@@ -243,7 +243,9 @@ def spool_take(*, spool: Spool, worker: Worker, operacion: str, actor: Actor = N
                     now=now,
                 )
     except locks.LockBusy:
-        spool.refresh_from_db()
+        # A fresh read, not refresh_from_db(): django-fsm's FSMModelMixin.refresh_from_db flips
+        # the shared field's `protected` flag, which races with other threads of the process.
+        spool = Spool.objects.select_related("ocupado_por").get(pk=spool.pk)
         if spool.ocupado_por_id is not None:
             raise _occupied_error(spool, worker) from None
         raise SpoolOcupado(
