@@ -39,12 +39,7 @@ def parse_sheet_datetime(value: str | float | int, *, date_only: bool = False) -
     if not text:
         raise ValueError("vacío")
     if _SERIAL.match(text):
-        serial = float(text)
-        if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
-            raise ValueError(f"número de serie fuera de rango: {text}")
-        naive = EXCEL_EPOCH + datetime.timedelta(days=serial)
-        naive = naive.replace(microsecond=0)
-        return naive.replace(tzinfo=shop_tz())
+        return _from_serial(text, date_only=date_only)
     date_part, _, time_part = text.partition(" ")
     if (m := _DMY.match(date_part)) is not None:
         day, month, year = (int(g) for g in m.groups())
@@ -56,17 +51,33 @@ def parse_sheet_datetime(value: str | float | int, *, date_only: bool = False) -
         date = datetime.date(year, month, day)
     except ValueError as exc:
         raise ValueError(f"fecha imposible: {text!r}") from exc
-    hour = minute = second = 0
-    time_part = time_part.strip()
-    if time_part and not date_only:
-        if (t := _TIME.match(time_part)) is None:
-            raise ValueError(f"hora no reconocida: {time_part!r}")
-        hour, minute, second = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
-        if hour > 23 or minute > 59 or second > 59:
-            raise ValueError(f"hora imposible: {time_part!r}")
-    elif time_part and _TIME.match(time_part) is None:
-        raise ValueError(f"hora no reconocida: {time_part!r}")
+    # The time is validated even when only the date is wanted: `31-12-2026 25:00` is garbage.
+    hour, minute, second = _parse_time(time_part.strip()) if time_part.strip() else (0, 0, 0)
+    if date_only:
+        hour = minute = second = 0
     return datetime.datetime(date.year, date.month, date.day, hour, minute, second, tzinfo=shop_tz())
+
+
+def _from_serial(text: str, *, date_only: bool) -> datetime.datetime:
+    """An Excel/Sheets serial: whole days since 1899-12-30, fraction = time of day."""
+    serial = float(text)
+    if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        raise ValueError(f"número de serie fuera de rango: {text}")
+    days = int(serial)
+    # Round to the second: 10:22 is stored as 46346.43194444…, which truncation made 10:21:59.
+    seconds = 0 if date_only else round((serial - days) * 86_400)
+    naive = EXCEL_EPOCH + datetime.timedelta(days=days, seconds=seconds)
+    return naive.replace(tzinfo=shop_tz())
+
+
+def _parse_time(text: str) -> tuple[int, int, int]:
+    """`HH:MM` or `HH:MM:SS`; ValueError for anything else or an impossible time."""
+    if (t := _TIME.match(text)) is None:
+        raise ValueError(f"hora no reconocida: {text!r}")
+    hour, minute, second = int(t.group(1)), int(t.group(2)), int(t.group(3) or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise ValueError(f"hora imposible: {text!r}")
+    return hour, minute, second
 
 
 def format_sheet_date(value: datetime.date | None) -> str:
