@@ -10,7 +10,8 @@ from django.utils import timezone
 from spools.models import Operacion
 from zeues.lib.fields import ApiDateField, StrictCharField, StrictIntegerField, TagListField
 
-OPERACION_CHOICES = [(o.value, o.label) for o in Operacion]
+# The occupation API handles ARM and SOLD; REPARACION and METROLOGIA have their own endpoints.
+OPERACION_CHOICES = [(o.value, o.label) for o in (Operacion.ARM, Operacion.SOLD)]
 
 
 class TomarForm(forms.Form):

@@ -9,11 +9,18 @@ from spools.models import Operacion, Rol, Worker
 ROLES_BY_OPERATION: dict[str, frozenset[str]] = {
     Operacion.ARM: frozenset({Rol.ARMADOR, Rol.AYUDANTE}),
     Operacion.SOLD: frozenset({Rol.SOLDADOR, Rol.AYUDANTE}),
+    Operacion.METROLOGIA: frozenset({Rol.METROLOGIA}),
 }
+# Operations any active worker may do, whatever their roles.
+OPEN_OPERATIONS = frozenset({Operacion.REPARACION})
 
 
 def worker_can_do(worker: Worker, operacion: str) -> bool:
     """True when the worker is active and holds a role allowed for `operacion`."""
+    if not worker.activo:
+        return False
+    if operacion in OPEN_OPERATIONS:
+        return True
     return bool(worker.active_roles() & ROLES_BY_OPERATION.get(operacion, frozenset()))
 
 

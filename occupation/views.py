@@ -8,7 +8,7 @@ from occupation import services
 from occupation.forms import BatchForm, BatchTomarForm, CompletarForm, PausarForm, TomarForm
 from spools.serializers import spool_to_dict
 from spools.services import spool_get, worker_get
-from zeues.lib.api import api_view, json_body, ok, validate
+from zeues.lib.api import api_view, batch_response, json_body, ok, validate
 
 _MESSAGES = {
     "tomar": "Spool {tag} tomado para {op} por {worker}.",
@@ -56,19 +56,7 @@ def _batch(request: HttpRequest, accion: str) -> JsonResponse:
         actor=request.user,
         fecha=data.get("fecha_operacion"),
     )
-    succeeded = sum(1 for o in outcomes if o.success)
-    return ok(
-        {
-            "success": succeeded == len(outcomes),
-            "total": len(outcomes),
-            "succeeded": succeeded,
-            "failed": len(outcomes) - succeeded,
-            "details": [
-                {"tag_spool": o.tag_spool, "success": o.success, "message": o.message, "error": o.error}
-                for o in outcomes
-            ],
-        }
-    )
+    return batch_response(outcomes)
 
 
 @api_view("POST")

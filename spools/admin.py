@@ -1,13 +1,25 @@
 """Admin for master data and the (read-only) audit trail.
 
-State fields (ARM, SOLD, occupation, version) are read-only here: they change only through the
-services, which write the audit event. Supervisor acts (unblock, force release) come with the
-quality-loop work.
+State fields (ARM, SOLD, quality, occupation, version) are read-only here: they change only
+through the services, which write the audit event. The supervisor's two acts, unblock and force
+release, are list actions that ask for a reason on an intermediate page and need a permission.
 """
 
-from django.contrib import admin
+from collections.abc import Callable
 
-from spools.models import Event, Spool, Worker, WorkerRole
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from occupation.services import occupation_force_release
+from reparacion.permissions import DESBLOQUEAR, LIBERAR
+from reparacion.services import spool_unblock
+from spools.models import EstadoCalidad, Event, Spool, Worker, WorkerRole, stale_cutoff
+from zeues.lib.errors import ZeuesError
 
 
 class WorkerRoleInline(admin.TabularInline):
@@ -45,6 +57,44 @@ class OcupadoFilter(admin.SimpleListFilter):
         return queryset
 
 
+class OcupacionAntiguaFilter(admin.SimpleListFilter):
+    title = "ocupación antigua"
+    parameter_name = "antigua"
+
+    def lookups(self, request, model_admin):
+        return [("si", f"Ocupado hace más de {settings.ZEUES_STALE_HOURS} h")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.stale()
+        return queryset
+
+
+class BloqueadoFilter(admin.SimpleListFilter):
+    title = "BLOQUEADO"
+    parameter_name = "bloqueado"
+
+    def lookups(self, request, model_admin):
+        return [("si", "Bloqueados"), ("no", "No bloqueados")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.filter(calidad=EstadoCalidad.BLOQUEADO)
+        if self.value() == "no":
+            return queryset.exclude(calidad=EstadoCalidad.BLOQUEADO)
+        return queryset
+
+
+class MotivoAdminForm(forms.Form):
+    motivo = forms.CharField(
+        label="Motivo",
+        min_length=5,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        help_text="Obligatorio: queda registrado en el historial del spool junto a su usuario.",
+    )
+
+
 @admin.register(Spool)
 class SpoolAdmin(admin.ModelAdmin):
     list_display = [
@@ -53,20 +103,27 @@ class SpoolAdmin(admin.ModelAdmin):
         "ot",
         "arm",
         "sold",
+        "calidad",
+        "ciclo",
         "ocupado_por",
         "fecha_ocupacion",
+        "ocupacion_antigua",
         "estado_detalle",
     ]
-    list_filter = ["arm", "sold", OcupadoFilter, "activo"]
+    list_filter = ["arm", "sold", "calidad", BloqueadoFilter, OcupadoFilter, OcupacionAntiguaFilter, "activo"]
     search_fields = ["tag_spool", "nv", "ot"]
     list_select_related = ["ocupado_por"]
+    actions = ["desbloquear", "liberar_ocupacion"]
     readonly_fields = [
         "arm",
         "sold",
+        "calidad",
+        "ciclo",
         "armador",
         "soldador",
         "fecha_armado",
         "fecha_soldadura",
+        "fecha_qc_metrologia",
         "ocupado_por",
         "fecha_ocupacion",
         "operacion_actual",
@@ -77,11 +134,90 @@ class SpoolAdmin(admin.ModelAdmin):
     ]
     fields = ["tag_spool", "nv", "ot", "fecha_materiales", "activo", *readonly_fields]
 
+    @admin.display(description="¿antigua?", boolean=True)
+    def ocupacion_antigua(self, obj: Spool) -> bool | None:
+        if obj.fecha_ocupacion is None:
+            return None
+        return obj.fecha_ocupacion < stale_cutoff()
+
+    def has_desbloquear_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DESBLOQUEAR)
+
+    def has_liberar_ocupacion_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(LIBERAR)
+
+    @admin.action(description="Desbloquear spools BLOQUEADO (pide motivo)", permissions=["desbloquear"])
+    def desbloquear(self, request: HttpRequest, queryset: QuerySet[Spool]) -> TemplateResponse | None:
+        return self._with_reason(
+            request,
+            queryset,
+            action="desbloquear",
+            title="Desbloquear spools",
+            explain="Cada spool vuelve a RECHAZADO con el contador de ciclos en 0: podrá repararse de nuevo.",
+            apply=lambda spool, motivo: spool_unblock(spool=spool, supervisor=request.user, motivo=motivo),
+        )
+
+    @admin.action(description="Liberar ocupación (pide motivo)", permissions=["liberar_ocupacion"])
+    def liberar_ocupacion(self, request: HttpRequest, queryset: QuerySet[Spool]) -> TemplateResponse | None:
+        return self._with_reason(
+            request,
+            queryset,
+            action="liberar_ocupacion",
+            title="Liberar ocupación",
+            explain="La operación en curso queda PAUSADA y el spool libre; el avance se conserva.",
+            apply=lambda spool, motivo: occupation_force_release(
+                spool=spool, supervisor=request.user, motivo=motivo
+            ),
+        )
+
+    def _with_reason(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Spool],
+        *,
+        action: str,
+        title: str,
+        explain: str,
+        apply: Callable[[Spool, str], Spool],
+    ) -> TemplateResponse | None:
+        """Ask for the reason on an intermediate page, then apply the act to each spool."""
+        form = MotivoAdminForm(request.POST if "confirmar" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            done, failed = [], []
+            for spool in queryset.select_related("ocupado_por"):
+                try:
+                    done.append(apply(spool, form.cleaned_data["motivo"]).tag_spool)
+                except ZeuesError as error:
+                    failed.append(f"{spool.tag_spool}: {error.message}")
+            if done:
+                self.message_user(
+                    request, f"{title}: {len(done)} spool(s) — {', '.join(done)}.", messages.SUCCESS
+                )
+            for line in failed:
+                self.message_user(request, line, messages.ERROR)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explain": explain,
+            "form": form,
+            "spools": queryset,
+            "action": action,
+            "opts": self.model._meta,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/spools/spool/motivo.html", context)
+
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["timestamp", "evento_tipo", "tag_spool", "worker_token", "operacion", "accion", "actor"]
-    list_filter = ["evento_tipo", "operacion", "fecha_operacion"]
+    list_filter = [
+        "evento_tipo",
+        "operacion",
+        ("worker", admin.RelatedOnlyFieldListFilter),
+        "fecha_operacion",
+    ]
     search_fields = ["tag_spool", "worker_token", "=worker__id"]
     date_hierarchy = "timestamp"
     list_select_related = ["actor"]

@@ -25,3 +25,12 @@ class SpoolInactivo(ZeuesError):
     code = "SPOOL_INACTIVO"
     status = 400
     default_message = "El spool está inactivo; no admite operaciones."
+
+
+class SpoolBloqueado(ZeuesError):
+    code = "SPOOL_BLOQUEADO"
+    status = 403
+    default_message = (
+        "El spool está BLOQUEADO tras rechazos consecutivos en metrología: "
+        "un supervisor debe desbloquearlo antes de cualquier acción."
+    )

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -31,10 +32,12 @@ class Rol(models.TextChoices):
 
 
 class Operacion(models.TextChoices):
-    """Operations a worker can occupy a spool for."""
+    """Operations: ARM, SOLD and REPARACION occupy a spool; METROLOGIA is instant."""
 
     ARM = "ARM", "ARM"
     SOLD = "SOLD", "SOLD"
+    METROLOGIA = "METROLOGIA", "METROLOGIA"
+    REPARACION = "REPARACION", "REPARACION"
 
 
 class EstadoOperacion(models.TextChoices):
@@ -48,6 +51,22 @@ class EstadoOperacion(models.TextChoices):
 
 STARTED = (EstadoOperacion.EN_PROGRESO, EstadoOperacion.PAUSADO, EstadoOperacion.COMPLETADO)
 TAKEABLE = (EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO)
+
+
+class EstadoCalidad(models.TextChoices):
+    """The quality lifecycle: metrología, reparación and the block after repeated rejections."""
+
+    PENDIENTE = "pendiente", _("pendiente")
+    APROBADO = "aprobado", _("aprobado")
+    RECHAZADO = "rechazado", _("rechazado")
+    EN_REPARACION = "en_reparacion", _("en reparación")
+    REPARACION_PAUSADA = "reparacion_pausada", _("reparación pausada")
+    PENDIENTE_METROLOGIA = "pendiente_metrologia", _("pendiente metrología")
+    BLOQUEADO = "bloqueado", _("bloqueado")
+
+
+INSPECTABLE = (EstadoCalidad.PENDIENTE, EstadoCalidad.PENDIENTE_METROLOGIA)
+REPAIRABLE = (EstadoCalidad.RECHAZADO, EstadoCalidad.REPARACION_PAUSADA)
 
 
 class EventType(models.TextChoices):
@@ -127,16 +146,35 @@ class SpoolQuerySet(models.QuerySet["Spool"]):
 
     def available_for(self, operacion: str) -> SpoolQuerySet:
         """Spools a worker with the right role could TOMAR for `operacion` right now."""
-        qs = self.free().filter(activo=True, fecha_materiales__isnull=False)
+        qs = self.free().filter(activo=True).exclude(calidad=EstadoCalidad.BLOQUEADO)
         if operacion == Operacion.ARM:
-            return qs.filter(arm__in=TAKEABLE)
+            return qs.filter(fecha_materiales__isnull=False, arm__in=TAKEABLE)
         if operacion == Operacion.SOLD:
-            return qs.filter(sold__in=TAKEABLE, arm__in=STARTED)
+            return qs.filter(fecha_materiales__isnull=False, sold__in=TAKEABLE, arm__in=STARTED)
+        if operacion == Operacion.METROLOGIA:
+            return qs.filter(
+                arm=EstadoOperacion.COMPLETADO, sold=EstadoOperacion.COMPLETADO, calidad__in=INSPECTABLE
+            )
+        if operacion == Operacion.REPARACION:
+            return qs.filter(calidad__in=REPAIRABLE)
         return self.none()
+
+    def stale(self) -> SpoolQuerySet:
+        """Occupations older than ZEUES_STALE_HOURS: flagged, never expired silently."""
+        return self.filter(fecha_ocupacion__lt=stale_cutoff())
+
+    def in_repair_loop(self) -> SpoolQuerySet:
+        """Spools rejected, being repaired, waiting for re-inspection, or blocked."""
+        return self.exclude(calidad__in=[EstadoCalidad.PENDIENTE, EstadoCalidad.APROBADO])
 
     def occupied_by(self, worker: Worker) -> SpoolQuerySet:
         """Spools the worker holds right now."""
         return self.filter(ocupado_por=worker)
+
+
+def stale_cutoff() -> datetime.datetime:
+    """Occupations that started before this instant are stale."""
+    return timezone.now() - datetime.timedelta(hours=settings.ZEUES_STALE_HOURS)
 
 
 def _has_materiales(spool: Any) -> bool:
@@ -155,6 +193,14 @@ def _arm_completed(spool: Any) -> bool:
     return spool.arm == EstadoOperacion.COMPLETADO
 
 
+def _not_blocked(spool: Any) -> bool:
+    return spool.calidad != EstadoCalidad.BLOQUEADO
+
+
+def _welded(spool: Any) -> bool:
+    return spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO
+
+
 class Spool(FSMModelMixin, models.Model):
     """A prefabricated pipe spool, identified by TAG_SPOOL."""
 
@@ -171,6 +217,12 @@ class Spool(FSMModelMixin, models.Model):
     fecha_armado = models.DateField("Fecha_Armado", null=True, blank=True)
     fecha_soldadura = models.DateField("Fecha_Soldadura", null=True, blank=True)
 
+    calidad = FSMField(default=EstadoCalidad.PENDIENTE, choices=EstadoCalidad.choices, protected=True)
+    # Consecutive RECHAZADO results; its own field, never parsed back from Estado_Detalle.
+    ciclo = models.PositiveSmallIntegerField(default=0)
+    # "Approved on": a rejection never writes it.
+    fecha_qc_metrologia = models.DateField("Fecha_QC_Metrología", null=True, blank=True)
+
     ocupado_por = models.ForeignKey(
         Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="spools_ocupados"
     )
@@ -186,7 +238,14 @@ class Spool(FSMModelMixin, models.Model):
 
     class Meta:
         ordering = ["tag_spool"]
-        indexes = [models.Index(fields=["arm", "sold"], name="spool_arm_sold_idx")]
+        permissions = [
+            ("desbloquear_spool", "Puede desbloquear spools BLOQUEADO"),
+            ("liberar_ocupacion", "Puede liberar (forzar) la ocupación de un spool"),
+        ]
+        indexes = [
+            models.Index(fields=["arm", "sold"], name="spool_arm_sold_idx"),
+            models.Index(fields=["calidad"], name="spool_calidad_idx"),
+        ]
         constraints = [
             # An occupation is whole or absent: never an occupant without its operation.
             models.CheckConstraint(
@@ -207,7 +266,7 @@ class Spool(FSMModelMixin, models.Model):
         field=arm,
         source=list(TAKEABLE),
         target=EstadoOperacion.EN_PROGRESO,
-        conditions=[_has_materiales, _is_free],
+        conditions=[_has_materiales, _is_free, _not_blocked],
     )
     def tomar_arm(self, *, worker: Worker, now: datetime.datetime) -> None:
         """TOMAR ARM: the worker occupies the spool and becomes its Armador."""
@@ -232,7 +291,7 @@ class Spool(FSMModelMixin, models.Model):
         field=sold,
         source=list(TAKEABLE),
         target=EstadoOperacion.EN_PROGRESO,
-        conditions=[_has_materiales, _is_free, _arm_started],
+        conditions=[_has_materiales, _is_free, _arm_started, _not_blocked],
     )
     def tomar_sold(self, *, worker: Worker, now: datetime.datetime) -> None:
         """TOMAR SOLD: allowed once ARM has started (welding fitted joints)."""
@@ -256,6 +315,69 @@ class Spool(FSMModelMixin, models.Model):
         self.fecha_soldadura = fecha
         self._release()
 
+    # --- METROLOGIA (instant: never occupies) ----------------------------------------------
+
+    @transition(
+        field=calidad,
+        source=list(INSPECTABLE),
+        target=EstadoCalidad.APROBADO,
+        conditions=[_welded, _is_free],
+    )
+    def aprobar(self, *, fecha: datetime.date) -> None:
+        """APROBADO: final; records the approval date and resets the rejection series."""
+        self.fecha_qc_metrologia = fecha
+        self.ciclo = 0
+
+    @transition(
+        field=calidad,
+        source=list(INSPECTABLE),
+        target=EstadoCalidad.RECHAZADO,
+        conditions=[_welded, _is_free],
+    )
+    def rechazar(self) -> None:
+        """RECHAZADO: one more consecutive rejection; never writes the approval date."""
+        self.ciclo += 1
+
+    @transition(field=calidad, source=EstadoCalidad.RECHAZADO, target=EstadoCalidad.BLOQUEADO)
+    def bloquear(self) -> None:
+        """BLOQUEADO: the rejection limit was reached; only a supervisor can release it."""
+
+    @transition(field=calidad, source=EstadoCalidad.BLOQUEADO, target=EstadoCalidad.RECHAZADO)
+    def desbloquear(self) -> None:
+        """Supervisor unblock: back to rechazado with a fresh series of attempts."""
+        self.ciclo = 0
+
+    # --- REPARACION ------------------------------------------------------------------------
+
+    @transition(
+        field=calidad,
+        source=list(REPAIRABLE),
+        target=EstadoCalidad.EN_REPARACION,
+        conditions=[_is_free],
+    )
+    def tomar_reparacion(self, *, worker: Worker, now: datetime.datetime) -> None:
+        """TOMAR REPARACION: the worker occupies the rejected spool to repair it."""
+        self._occupy(worker, Operacion.REPARACION, now)
+
+    @transition(field=calidad, source=EstadoCalidad.EN_REPARACION, target=EstadoCalidad.REPARACION_PAUSADA)
+    def pausar_reparacion(self) -> None:
+        """PAUSAR REPARACION: release, keep the repair's progress."""
+        self._release()
+
+    @transition(field=calidad, source=EstadoCalidad.EN_REPARACION, target=EstadoCalidad.PENDIENTE_METROLOGIA)
+    def completar_reparacion(self) -> None:
+        """COMPLETAR REPARACION: back to inspection; the cycle counter is kept."""
+        self._release()
+
+    @transition(
+        field=calidad,
+        source=[EstadoCalidad.EN_REPARACION, EstadoCalidad.REPARACION_PAUSADA],
+        target=EstadoCalidad.RECHAZADO,
+    )
+    def cancelar_reparacion(self) -> None:
+        """CANCELAR REPARACION: abandon the repair; back to rechazado, counter kept."""
+        self._release()
+
     # --- helpers ---------------------------------------------------------------------------
 
     def _occupy(self, worker: Worker, operacion: str, now: datetime.datetime) -> None:
@@ -271,6 +393,11 @@ class Spool(FSMModelMixin, models.Model):
     def estado(self, operacion: str) -> str:
         """The state of one operation's machine."""
         return {Operacion.ARM: self.arm, Operacion.SOLD: self.sold}[operacion]  # type: ignore[index]
+
+    @property
+    def bloqueado(self) -> bool:
+        """True while the spool waits for a supervisor."""
+        return self.calidad == EstadoCalidad.BLOQUEADO
 
     @property
     def estado_detalle(self) -> str:

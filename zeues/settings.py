@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "zeues",
     "spools",
     "occupation",
+    "metrologia",
+    "reparacion",
 ]
 
 MIDDLEWARE = [
@@ -142,6 +144,10 @@ ZEUES_REDIS_PREFIX = os.environ.get("ZEUES_REDIS_PREFIX", "zeues")
 ZEUES_LOCK_TTL_MS = env_int("ZEUES_LOCK_TTL_MS", 10_000)
 ZEUES_LOCK_WAIT_MS = env_int("ZEUES_LOCK_WAIT_MS", 2_000)
 ZEUES_BATCH_MAX = 50
+# Consecutive metrología rejections that block a spool (BLOQUEADO); 0 means never block.
+ZEUES_MAX_CICLOS = env_int("ZEUES_MAX_CICLOS", 3)
+# Occupations older than this are flagged as stale on the board and in admin (hours).
+ZEUES_STALE_HOURS = env_int("ZEUES_STALE_HOURS", 12)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

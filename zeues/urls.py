@@ -1,10 +1,21 @@
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from reparacion import views as reparacion_views
 from zeues import views
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("occupation/", include("occupation.urls")),
+    path("metrologia/", include("metrologia.urls")),
+    path("reparacion/", include("reparacion.urls")),
+    # v3 paths of the system ZEUES replaces.
+    path("tomar-reparacion", reparacion_views.tomar),
+    path("pausar-reparacion", reparacion_views.pausar),
+    path("completar-reparacion", reparacion_views.completar),
+    path("cancelar-reparacion", reparacion_views.cancelar),
+    path("spools/reparacion", reparacion_views.lista, name="reparacion-lista"),
+    path("supervisor/desbloquear", reparacion_views.desbloquear, name="supervisor-desbloquear"),
+    path("supervisor/liberar", reparacion_views.liberar, name="supervisor-liberar"),
     path("", include("spools.urls")),
     path("health", views.health, name="health"),
     re_path(r"^(?P<rest>.*)$", views.api_not_found),

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from occupation import services
+from occupation import engine, services
 from occupation.exceptions import (
     DependenciasNoSatisfechas,
     NoAutorizado,
@@ -235,7 +235,7 @@ def test_conditional_write_refuses_when_version_moved(armador, make_spool):
     Spool.objects.filter(pk=spool.pk).update(version=5)
     spool.tomar_arm(worker=armador, now=timezone.now())
     with pytest.raises(SpoolOcupado):
-        services._write(spool, expected_version=0, worker=armador, ocupado_por__isnull=True)
+        engine.write(spool, expected_version=0, worker=armador, ocupado_por__isnull=True)
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id is None
 
 
@@ -275,7 +275,7 @@ def test_failed_event_write_rolls_back_the_action(armador, make_spool, monkeypat
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "event_append", broken)
+    monkeypatch.setattr(engine, "event_append", broken)
     spool = make_spool()
     with pytest.raises(RuntimeError):
         services.spool_take(spool=spool, worker=armador, operacion="ARM")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 import redis
 from django import forms
@@ -43,6 +43,35 @@ def error_response(error: ZeuesError) -> JsonResponse:
 def ok(payload: dict[str, Any], status: int = 200) -> JsonResponse:
     """A successful JSON answer."""
     return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class Outcome(Protocol):
+    """One tag's result in a batch."""
+
+    tag_spool: str
+    success: bool
+    message: str
+    error: str | None
+
+
+def batch_response(
+    outcomes: Sequence[Outcome], extra: Callable[[Any], dict[str, Any]] | None = None
+) -> JsonResponse:
+    """`{success, total, succeeded, failed, details: [{tag_spool, success, message, error}]}`."""
+    succeeded = sum(1 for o in outcomes if o.success)
+    details = []
+    for o in outcomes:
+        item = {"tag_spool": o.tag_spool, "success": o.success, "message": o.message, "error": o.error}
+        details.append({**item, **(extra(o) if extra else {})})
+    return ok(
+        {
+            "success": succeeded == len(outcomes),
+            "total": len(outcomes),
+            "succeeded": succeeded,
+            "failed": len(outcomes) - succeeded,
+            "details": details,
+        }
+    )
 
 
 def _authenticate(request: HttpRequest) -> None:

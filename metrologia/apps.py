@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MetrologiaConfig(AppConfig):
+    name = "metrologia"
+    verbose_name = "Metrología"

@@ -1,0 +1,18 @@
+"""Refusals of the repair workflow (DOMAIN §3.3) and supervisor acts (§3.4)."""
+
+from occupation.exceptions import OperacionNoPermitida
+from zeues.lib.errors import ZeuesError
+
+
+class NoReparable(OperacionNoPermitida):
+    default_message = "El spool no está pendiente de reparación."
+
+
+class PermisoDenegado(ZeuesError):
+    code = "PERMISO_DENEGADO"
+    status = 403
+    default_message = "Su cuenta no tiene el permiso de supervisor necesario para esta acción."
+
+
+class NoBloqueado(OperacionNoPermitida):
+    default_message = "El spool no está BLOQUEADO: no hay nada que desbloquear."
