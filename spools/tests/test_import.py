@@ -652,3 +652,10 @@ def test_twenty_thousand_rows_import(tmp_path):
     assert states[9].fecha_armado == datetime.date(2026, 10, 7)  # serial 46302
     assert "Spools: 0 creados, 0 actualizados, 20000 sin cambios" in run_command(folder)
     assert import_events() == 20_000
+
+
+def test_quiet_run_with_keyword_arguments_as_seed_demo_calls_it():
+    out = io.StringIO()
+    call_command("import_sheet", csv_dir=str(SAMPLE_DIR), verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+    assert Spool.objects.count() == 398
