@@ -1,0 +1,131 @@
+"""The supervisor's acts in Django admin: intermediate form with a reason, permission-gated."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.contrib.admin import helpers
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from spools.models import Event, Spool
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/spools/spool/"
+
+
+@pytest.fixture
+def supervisor(client, django_user_model):
+    user = django_user_model.objects.create_user(username="jefe", password="x-123456789", is_staff=True)
+    user.groups.add(Group.objects.get(name="Supervisores"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def blocked(make_spool):
+    return make_spool(
+        tag_spool="MK-BLOCK-1", arm="completado", sold="completado", calidad="bloqueado", ciclo=3
+    )
+
+
+def _action(client, action, spools, **extra):
+    data = {"action": action, helpers.ACTION_CHECKBOX_NAME: [s.pk for s in spools], **extra}
+    return client.post(CHANGELIST, data, follow=True)
+
+
+def test_unblock_asks_for_a_reason_then_applies_and_audits(client, supervisor, blocked):
+    page = _action(client, "desbloquear", [blocked])
+    assert page.status_code == 200 and "Motivo" in page.text and "MK-BLOCK-1" in page.text
+    assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
+    page = _action(
+        client, "desbloquear", [blocked], confirmar="1", motivo="Reinspección acordada con calidad"
+    )
+    assert "desbloquear spools: 1 spool(s)" in page.text.lower()
+    fresh = Spool.objects.get(pk=blocked.pk)
+    assert fresh.calidad == "rechazado" and fresh.ciclo == 0
+    event = Event.objects.get(spool=blocked)
+    assert (event.evento_tipo, event.actor, event.details["motivo"]) == (
+        "SUPERVISOR_OVERRIDE",
+        supervisor,
+        "Reinspección acordada con calidad",
+    )
+
+
+def test_unblock_without_reason_changes_nothing(client, supervisor, blocked):
+    page = _action(client, "desbloquear", [blocked], confirmar="1", motivo="  ")
+    assert page.status_code == 200 and "obligatorio" in page.text.lower()
+    assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
+    assert not Event.objects.exists()
+
+
+def test_unblock_reports_spools_that_are_not_blocked(client, supervisor, blocked, make_spool):
+    other = make_spool(tag_spool="MK-FREE-2")
+    page = _action(client, "desbloquear", [blocked, other], confirmar="1", motivo="Revisión semanal")
+    assert "MK-FREE-2: El spool MK-FREE-2 no está BLOQUEADO." in page.text
+    assert Spool.objects.get(pk=blocked.pk).calidad == "rechazado"
+
+
+def test_force_release_through_admin(client, supervisor, make_worker, make_spool):
+    w = make_worker(id=93, roles=["Armador"])
+    s = make_spool(arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    _action(client, "liberar_ocupacion", [s], confirmar="1", motivo="Se fue a casa sin pausar")
+    fresh = Spool.objects.get(pk=s.pk)
+    assert fresh.arm == "pausado" and fresh.ocupado_por_id is None
+    event = Event.objects.get(spool=s)
+    assert (event.evento_tipo, event.worker_id, event.actor) == ("LIBERACION_FORZADA", 93, supervisor)
+
+
+def test_staff_without_the_permission_cannot_unblock_or_release(client, django_user_model, blocked):
+    user = django_user_model.objects.create_user(username="staff", password="x-123456789", is_staff=True)
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_spool"), Permission.objects.get(codename="change_spool")
+    )
+    client.force_login(user)
+    page = client.get(CHANGELIST)
+    assert page.status_code == 200
+    assert "desbloquear" not in page.text and "liberar_ocupacion" not in page.text
+    _action(client, "desbloquear", [blocked], confirmar="1", motivo="Sin permiso alguno")
+    assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
+    assert not Event.objects.exists()
+
+
+def test_stale_occupations_are_flagged_and_filterable(client, supervisor, make_worker, make_spool, settings):
+    w = make_worker(id=93)
+    old = make_spool(
+        tag_spool="MK-OLD",
+        arm="en_progreso",
+        ocupado_por=w,
+        operacion_actual="ARM",
+        fecha_ocupacion=timezone.now() - datetime.timedelta(hours=settings.ZEUES_STALE_HOURS + 1),
+    )
+    make_spool(
+        tag_spool="MK-NEW",
+        arm="en_progreso",
+        ocupado_por=w,
+        operacion_actual="ARM",
+        fecha_ocupacion=timezone.now(),
+    )
+    page = client.get(CHANGELIST, {"antigua": "si"})
+    assert "MK-OLD" in page.text and "MK-NEW" not in page.text
+    assert list(Spool.objects.stale()) == [old]
+
+
+def test_spool_admin_search_and_quality_filter(client, supervisor, blocked, make_spool):
+    make_spool(tag_spool="MK-OTHER", nv="NV0999")
+    assert "MK-OTHER" in client.get(CHANGELIST, {"q": "NV0999"}).text
+    page = client.get(CHANGELIST, {"bloqueado": "si"})
+    assert "MK-BLOCK-1" in page.text and "MK-OTHER" not in page.text
+
+
+def test_events_are_read_only_in_admin(client, supervisor, blocked):
+    _action(client, "desbloquear", [blocked], confirmar="1", motivo="Reinspección acordada")
+    event = Event.objects.get()
+    page = client.get(f"/admin/spools/event/{event.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.text
+    assert client.post(f"/admin/spools/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()

@@ -1,0 +1,190 @@
+"""The reparación JSON API (new and v3 paths), the repair list, and the supervisor endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+
+from conftest import ApiClient
+from spools.models import Event, Spool
+from zeues.models import ApiToken
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def reparador(make_worker):
+    return make_worker(id=93, nombre="Mauricio", apellido="Rodriguez", roles=[])
+
+
+@pytest.fixture
+def rejected(make_spool):
+    return make_spool(tag_spool="MK-REP-1", arm="completado", sold="completado", calidad="rechazado", ciclo=2)
+
+
+def _err(r, status, code):
+    assert r.status_code == status, r.json()
+    assert r.json()["error"] == code
+    return r.json()
+
+
+@pytest.mark.parametrize("prefix", ["/api/reparacion/{}", "/api/{}-reparacion"])
+def test_repair_cycle_through_both_paths(api, reparador, rejected, prefix):
+    body = {"tag_spool": rejected.tag_spool, "worker_id": 93}
+    r = api.post(prefix.format("tomar"), body)
+    assert r.status_code == 200
+    assert r.json() | {"message": ""} == {
+        "success": True,
+        "tag_spool": "MK-REP-1",
+        "message": "",
+        "estado_detalle": "EN_REPARACION (Ciclo 2/3) - Ocupado: MR(93)",
+        "ciclo": 2,
+    }
+    assert (
+        api.post(prefix.format("pausar"), body).json()["estado_detalle"] == "REPARACION_PAUSADA (Ciclo 2/3)"
+    )
+    assert api.post(prefix.format("tomar"), body).status_code == 200
+    assert (
+        api.post(prefix.format("completar"), body).json()["estado_detalle"]
+        == "PENDIENTE_METROLOGIA (Ciclo 2/3)"
+    )
+    _err(api.post(prefix.format("cancelar"), body), 400, "OPERACION_NO_PERMITIDA")
+
+
+def test_repair_errors(api, anon_api, reparador, make_worker, rejected, make_spool):
+    body = {"tag_spool": rejected.tag_spool, "worker_id": 93}
+    _err(api.get("/api/reparacion/tomar"), 405, "METODO_NO_PERMITIDO")
+    _err(anon_api.post("/api/reparacion/tomar", body), 401, "NO_AUTENTICADO")
+    make_worker(id=60, roles=["Armador"], activo=False)
+    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 60}), 403, "TRABAJADOR_INACTIVO")
+    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 999}), 404, "WORKER_NO_ENCONTRADO")
+    _err(api.post("/api/reparacion/tomar", {**body, "tag_spool": "NOPE"}), 404, "SPOOL_NO_ENCONTRADO")
+    _err(
+        api.post("/api/reparacion/tomar", {**body, "tag_spool": make_spool().tag_spool}),
+        400,
+        "OPERACION_NO_PERMITIDA",
+    )
+    _err(api.post("/api/reparacion/pausar", body), 400, "SPOOL_NO_OCUPADO")
+    assert api.post("/api/reparacion/tomar", body).status_code == 200
+    other = make_worker(id=61, roles=[])
+    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 61}), 409, "SPOOL_OCUPADO")
+    for action in ("pausar", "completar", "cancelar"):
+        _err(api.post(f"/api/reparacion/{action}", {**body, "worker_id": other.id}), 403, "NO_AUTORIZADO")
+    _err(api.post("/api/reparacion/tomar", {"tag_spool": rejected.tag_spool}), 422, "DATOS_INVALIDOS")
+
+
+@pytest.mark.parametrize("action", ["tomar", "pausar", "completar", "cancelar"])
+def test_blocked_spool_refuses_every_repair_action(api, reparador, make_spool, action):
+    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    body = _err(
+        api.post(f"/api/reparacion/{action}", {"tag_spool": s.tag_spool, "worker_id": 93}),
+        403,
+        "SPOOL_BLOQUEADO",
+    )
+    assert "supervisor" in body["message"]
+
+
+@pytest.mark.parametrize(
+    "path, extra",
+    [
+        ("/api/occupation/tomar", {"operacion": "ARM"}),
+        ("/api/occupation/pausar", {}),
+        ("/api/occupation/completar", {}),
+    ],
+)
+def test_blocked_spool_refuses_occupation_actions(api, make_worker, make_spool, path, extra):
+    make_worker(id=70, roles=["Armador"])
+    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    _err(api.post(path, {"tag_spool": s.tag_spool, "worker_id": 70, **extra}), 403, "SPOOL_BLOQUEADO")
+
+
+def test_repair_list(api, make_worker, make_spool):
+    w = make_worker(id=93)
+    make_spool(tag_spool="A", arm="completado", sold="completado", calidad="rechazado", ciclo=1)
+    make_spool(tag_spool="B", arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    make_spool(
+        tag_spool="C",
+        arm="completado",
+        sold="completado",
+        calidad="en_reparacion",
+        ciclo=2,
+        ocupado_por=w,
+        fecha_ocupacion="2026-11-30T10:00:00-03:00",
+        operacion_actual="REPARACION",
+    )
+    make_spool(tag_spool="D", arm="completado", sold="completado", calidad="aprobado")
+    body = api.get("/api/spools/reparacion").json()
+    assert body["total"] == 3 and body["bloqueados"] == 1
+    assert body["spools"][1] == {
+        "tag_spool": "B",
+        "estado_detalle": "BLOQUEADO - Contactar supervisor",
+        "ciclo": 3,
+        "bloqueado": True,
+        "ocupado_por": None,
+    }
+    assert body["spools"][2]["ocupado_por"] == "MR(93)"
+
+
+@pytest.fixture
+def supervisor_api(django_user_model):
+    user = django_user_model.objects.create_user(username="jefe", password="x-123456789")
+    user.groups.add(Group.objects.get(name="Supervisores"))
+    _, raw = ApiToken.issue(user=user)
+    return ApiClient(raw), user
+
+
+def test_supervisor_unblocks_through_the_api(supervisor_api, make_spool):
+    client, user = supervisor_api
+    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    r = client.post(
+        "/api/supervisor/desbloquear", {"tag_spool": s.tag_spool, "motivo": "Revisado con calidad"}
+    )
+    assert (
+        r.status_code == 200
+        and r.json()["spool"]["calidad"] == "rechazado"
+        and r.json()["spool"]["ciclo"] == 0
+    )
+    event = Event.objects.get(spool=s)
+    assert (event.evento_tipo, event.actor, event.details["motivo"]) == (
+        "SUPERVISOR_OVERRIDE",
+        user,
+        "Revisado con calidad",
+    )
+
+
+def test_supervisor_force_releases_through_the_api(supervisor_api, api, make_worker, make_spool):
+    client, _ = supervisor_api
+    make_worker(id=93, roles=["Armador"])
+    s = make_spool()
+    api.post("/api/occupation/tomar", {"tag_spool": s.tag_spool, "worker_id": 93, "operacion": "ARM"})
+    r = client.post("/api/supervisor/liberar", {"tag_spool": s.tag_spool, "motivo": "Terminó el turno"})
+    assert (
+        r.status_code == 200
+        and r.json()["spool"]["arm"] == "pausado"
+        and r.json()["spool"]["ocupado_por"] is None
+    )
+    assert Event.objects.filter(spool=s, evento_tipo="LIBERACION_FORZADA").count() == 1
+
+
+def test_supervisor_endpoints_need_the_permission_and_a_reason(api, supervisor_api, make_spool):
+    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    for path in ("/api/supervisor/desbloquear", "/api/supervisor/liberar"):
+        _err(
+            api.post(path, {"tag_spool": s.tag_spool, "motivo": "Revisado con calidad"}),
+            403,
+            "PERMISO_DENEGADO",
+        )
+    client, _ = supervisor_api
+    body = _err(
+        client.post("/api/supervisor/desbloquear", {"tag_spool": s.tag_spool, "motivo": " "}),
+        422,
+        "DATOS_INVALIDOS",
+    )
+    assert "motivo" in body["data"]["campos"]
+    _err(
+        client.post("/api/supervisor/liberar", {"tag_spool": s.tag_spool, "motivo": "nadie lo tiene"}),
+        400,
+        "SPOOL_NO_OCUPADO",
+    )
+    assert Spool.objects.get(pk=s.pk).calidad == "bloqueado"
+    assert not Event.objects.filter(spool=s).exists()
