@@ -195,7 +195,9 @@ def occupy(
                 write(spool, expected_version=expected, worker=worker, ocupado_por__isnull=True)
                 record(spool, worker, tipo=tipo, accion="TOMAR", operacion=operacion, actor=actor, now=now)
     except locks.LockBusy:
-        spool.refresh_from_db()
+        # A fresh read, not refresh_from_db(): django-fsm's FSMModelMixin.refresh_from_db flips
+        # the shared field's `protected` flag, which races with other threads of the process.
+        spool = Spool.objects.select_related("ocupado_por").get(pk=spool.pk)
         if spool.ocupado_por_id is not None:
             raise occupied_error(spool, worker) from None
         raise SpoolOcupado(
