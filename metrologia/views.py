@@ -6,6 +6,7 @@ from django.http import HttpRequest, JsonResponse
 
 from metrologia.forms import BatchInspeccionForm, InspeccionForm
 from metrologia.services import spool_inspect, spool_inspect_batch
+from occupation.services import BatchOutcome
 from spools.services import spool_get, worker_get
 from zeues.lib.api import api_view, batch_response, json_body, ok, validate
 
@@ -43,7 +44,7 @@ def batch_completar(request: HttpRequest) -> JsonResponse:
         tags=data["tag_spools"], worker=worker, resultado=data["resultado"], actor=request.user
     )
 
-    def extra(o):  # type: ignore[no-untyped-def]
+    def extra(o: BatchOutcome) -> dict[str, object]:
         return {"estado_detalle": o.spool.estado_detalle, "ciclo": o.spool.ciclo} if o.spool else {}
 
     return batch_response(outcomes, extra)

@@ -25,10 +25,21 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spools.models import EstadoOperacion, Event, EventType, Operacion, Rol, Spool, Worker, WorkerRole
+from spools.models import (
+    EstadoCalidad,
+    EstadoOperacion,
+    Event,
+    EventType,
+    Operacion,
+    Rol,
+    Spool,
+    Worker,
+    WorkerRole,
+)
 from zeues.lib.dates import parse_sheet_date, parse_sheet_datetime
 from zeues.lib.headers import HeaderMap, normalise_header
 
@@ -52,6 +63,7 @@ OPTIONAL = {
         "Fecha_Ocupacion",
         "version",
         "Estado_Detalle",
+        "Fecha_QC_Metrología",
     ),
 }
 # Sheet column → Spool field, for the master data a re-import keeps in sync.
@@ -448,8 +460,10 @@ class LegacyState:
     fecha_ocupacion: datetime.datetime | None = None
     operacion_actual: str = ""
     version: int = 0
-    # Collected verbatim, not interpreted yet: the quality state (RECHAZADO (Ciclo N/3),
-    # BLOQUEADO) lives only in this string and is mapped in `legacy_state` by a later issue.
+    calidad: str = EstadoCalidad.PENDIENTE
+    ciclo: int = 0
+    fecha_qc_metrologia: datetime.date | None = None
+    # Kept verbatim for the IMPORT event; the quality state above was parsed from it once.
     estado_detalle: str = ""
 
     def spool_fields(self) -> dict[str, Any]:
@@ -488,6 +502,57 @@ def legacy_occupation(row: Row, tokens: Mapping[int, str]) -> tuple[int | None, 
         return None, None
 
 
+# The old system kept the quality loop only inside Estado_Detalle: this is the one place a
+# display string is ever parsed. Anything else in the string is ARM/SOLD text, read from columns.
+_QUALITY_PATTERNS = [
+    (re.compile(r"^METROLOGIA APROBADO"), EstadoCalidad.APROBADO),
+    (re.compile(r"^RECHAZADO \(Ciclo (\d+)(?:/\d+)?\)"), EstadoCalidad.RECHAZADO),
+    (re.compile(r"^EN_REPARACION \(Ciclo (\d+)(?:/\d+)?\)"), EstadoCalidad.REPARACION_PAUSADA),
+    (re.compile(r"^REPARACION_PAUSADA \(Ciclo (\d+)(?:/\d+)?\)"), EstadoCalidad.REPARACION_PAUSADA),
+    (re.compile(r"^PENDIENTE_METROLOGIA \(Ciclo (\d+)(?:/\d+)?\)"), EstadoCalidad.PENDIENTE_METROLOGIA),
+    (re.compile(r"^BLOQUEADO\b"), EstadoCalidad.BLOQUEADO),
+]
+
+
+def _parse_quality(text: str) -> tuple[str, int] | None:
+    for pattern, calidad in _QUALITY_PATTERNS:
+        if (match := pattern.match(text)) is not None:
+            if calidad == EstadoCalidad.BLOQUEADO:
+                return calidad, settings.ZEUES_MAX_CICLOS or 3
+            return calidad, int(match.group(1)) if match.groups() else 0
+    return None
+
+
+def legacy_quality(row: Row, *, welded: bool) -> tuple[str, int, datetime.date | None]:
+    """(calidad, ciclo, Fecha_QC_Metrología) from Estado_Detalle and the approval date."""
+    fecha_qc = row.date("Fecha_QC_Metrología")
+    text = row.text("Estado_Detalle")
+    parsed = _parse_quality(text)
+    if parsed is None:
+        if fecha_qc is None:
+            return EstadoCalidad.PENDIENTE, 0, None
+        parsed = (EstadoCalidad.APROBADO, 0)
+    calidad, ciclo = parsed
+    if not welded:
+        row.error("Estado_Detalle", "estado de calidad sin ARM y SOLD completados; se importa sin metrología")
+        return EstadoCalidad.PENDIENTE, 0, None
+    if calidad == EstadoCalidad.APROBADO:
+        if fecha_qc is None:
+            row.warn(
+                "Fecha_QC_Metrología", "METROLOGIA APROBADO sin fecha de aprobación; se importa sin fecha"
+            )
+        return calidad, 0, fecha_qc
+    if fecha_qc is not None:
+        # The old system wrote the approval date on rejections too (a known bug).
+        row.warn("Fecha_QC_Metrología", f"fecha de aprobación junto a '{text}': se ignora la fecha")
+    if text.startswith("EN_REPARACION"):
+        row.warn(
+            "Estado_Detalle",
+            "reparación en curso en la planilla: se importa como reparación pausada, sin ocupar",
+        )
+    return calidad, ciclo, None
+
+
 def legacy_state(row: Row, tokens: Mapping[int, str]) -> LegacyState:
     """Assemble the legacy state of one Operaciones row: the one place that interprets it."""
     fecha_armado, fecha_soldadura = row.date("Fecha_Armado"), row.date("Fecha_Soldadura")
@@ -502,6 +567,8 @@ def legacy_state(row: Row, tokens: Mapping[int, str]) -> LegacyState:
     sold_holds = occupant is not None and not arm_held and soldador_id == occupant
     sold = _machine_state(fecha_soldadura, sold_named, sold_holds)
     operacion = Operacion.ARM if arm_held else Operacion.SOLD if sold_holds else ""
+    welded = arm == sold == EstadoOperacion.COMPLETADO
+    calidad, ciclo, fecha_qc = legacy_quality(row, welded=welded)
     if occupant is not None and not operacion:
         row.error(
             "Ocupado_Por",
@@ -519,6 +586,9 @@ def legacy_state(row: Row, tokens: Mapping[int, str]) -> LegacyState:
         fecha_ocupacion=since,
         operacion_actual=operacion,
         version=version,
+        calidad=calidad,
+        ciclo=ciclo,
+        fecha_qc_metrologia=fecha_qc,
         estado_detalle=row.text("Estado_Detalle"),
     )
 

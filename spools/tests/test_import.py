@@ -7,6 +7,7 @@ import datetime
 import io
 import time
 import zoneinfo
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -402,6 +403,7 @@ OPS_HEADER = [
     "Fecha_Ocupacion",
     "version",
     "Estado_Detalle",
+    "Fecha_QC_Metrología",
 ]
 WORKERS = [
     ["Id", "Nombre", "Apellido", "Activo"],
@@ -659,3 +661,74 @@ def test_quiet_run_with_keyword_arguments_as_seed_demo_calls_it():
     call_command("import_sheet", csv_dir=str(SAMPLE_DIR), verbosity=0, stdout=out)
     assert out.getvalue() == ""
     assert Spool.objects.count() == 398
+
+
+# --- legacy quality state (the only place a display string is parsed) -----------------------
+
+WELDED = {
+    "Fecha_Materiales": "01-10-2026",
+    "Fecha_Armado": "02-10-2026",
+    "Armador": "MR(93)",
+    "Fecha_Soldadura": "03-10-2026",
+    "Soldador": "AF(94)",
+}
+
+
+def test_sample_quality_states_map_onto_the_new_fields(sample_report):
+    by_state = dict(Counter(Spool.objects.values_list("calidad", "ciclo")))
+    # 58 rows say APROBADO; two of them carry the duplicated tag (rows 12 and 27) and are rejected.
+    assert by_state[("aprobado", 0)] == 56
+    assert by_state[("rechazado", 1)] == 6
+    assert by_state[("rechazado", 2)] == 5
+    assert by_state[("bloqueado", 3)] == 5
+    blocked = Spool.objects.filter(calidad="bloqueado").first()
+    assert blocked.estado_detalle == "BLOQUEADO - Contactar supervisor"
+    rejected = Spool.objects.filter(calidad="rechazado", ciclo=2).first()
+    assert rejected.estado_detalle == "RECHAZADO (Ciclo 2/3) - Pendiente reparación"
+    assert rejected.fecha_qc_metrologia is None
+    assert Spool.objects.filter(calidad="aprobado", fecha_qc_metrologia__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize(
+    "estado, calidad, ciclo",
+    [
+        ("RECHAZADO (Ciclo 2/3) - Pendiente reparación", "rechazado", 2),
+        ("REPARACION_PAUSADA (Ciclo 1/3)", "reparacion_pausada", 1),
+        ("PENDIENTE_METROLOGIA (Ciclo 2/3)", "pendiente_metrologia", 2),
+        ("BLOQUEADO - Contactar supervisor", "bloqueado", 3),
+        ("EN_REPARACION (Ciclo 1/3) - Ocupado: MR(93)", "reparacion_pausada", 1),
+        ("Disponible - ARM completado, SOLD completado, Metrología pendiente", "pendiente", 0),
+    ],
+)
+def test_legacy_quality_strings(estado, calidad, ciclo):
+    run(op(TAG_SPOOL="Q-1", Estado_Detalle=estado, **WELDED))
+    s = spool("Q-1")
+    assert (s.calidad, s.ciclo, s.ocupado_por_id) == (calidad, ciclo, None)
+
+
+def test_approval_date_beside_a_rejection_is_the_old_bug_and_is_dropped():
+    report = run(
+        op(
+            TAG_SPOOL="Q-2",
+            Estado_Detalle="RECHAZADO (Ciclo 1/3) - Pendiente reparación",
+            **{"Fecha_QC_Metrología": "04-10-2026"},
+            **WELDED,
+        )
+    )
+    s = spool("Q-2")
+    assert s.calidad == "rechazado" and s.fecha_qc_metrologia is None
+    assert any(i.columna == "Fecha_QC_Metrología" and "se ignora" in i.motivo for i in report.issues)
+
+
+def test_approval_date_alone_means_aprobado():
+    run(op(TAG_SPOOL="Q-3", **{"Fecha_QC_Metrología": "04-10-2026"}, **WELDED))
+    s = spool("Q-3")
+    assert s.calidad == "aprobado" and s.fecha_qc_metrologia == datetime.date(2026, 10, 4)
+
+
+def test_quality_state_on_an_unwelded_spool_is_reported_not_guessed():
+    report = run(
+        op(TAG_SPOOL="Q-4", Fecha_Materiales="01-10-2026", Estado_Detalle="BLOQUEADO - Contactar supervisor")
+    )
+    assert spool("Q-4").calidad == "pendiente"
+    assert any(i.columna == "Estado_Detalle" and i.fila == 2 for i in report.issues)
