@@ -91,3 +91,21 @@ def api(api_user) -> ApiClient:
 def anon_api(db) -> ApiClient:
     """API client without a token."""
     return ApiClient(None)
+
+
+@pytest.fixture
+def supervisores_group(db):
+    """The "Supervisores" group, exactly as the data migration builds it.
+
+    Transactional tests flush the database, which removes migration-created rows; rebuilding it
+    from the migration's own permission list keeps that list under test.
+    """
+    import importlib
+
+    from django.contrib.auth.models import Group, Permission
+
+    migration = importlib.import_module("spools.migrations.0005_supervisores_group")
+    group, _ = Group.objects.get_or_create(name="Supervisores")
+    for app_label, codename in migration.PERMISSIONS:
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group

@@ -6,7 +6,6 @@ import datetime
 
 import pytest
 from django.contrib.admin import helpers
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from spools.models import Event, Spool
@@ -17,9 +16,9 @@ CHANGELIST = "/admin/spools/spool/"
 
 
 @pytest.fixture
-def supervisor(client, django_user_model):
+def supervisor(client, django_user_model, supervisores_group):
     user = django_user_model.objects.create_user(username="jefe", password="x-123456789", is_staff=True)
-    user.groups.add(Group.objects.get(name="Supervisores"))
+    user.groups.add(supervisores_group)
     client.force_login(user)
     return user
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from conftest import ApiClient
 from spools.models import Event, Spool
@@ -126,9 +125,9 @@ def test_repair_list(api, make_worker, make_spool):
 
 
 @pytest.fixture
-def supervisor_api(django_user_model):
+def supervisor_api(django_user_model, supervisores_group):
     user = django_user_model.objects.create_user(username="jefe", password="x-123456789")
-    user.groups.add(Group.objects.get(name="Supervisores"))
+    user.groups.add(supervisores_group)
     _, raw = ApiToken.issue(user=user)
     return ApiClient(raw), user
 

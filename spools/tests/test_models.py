@@ -86,3 +86,10 @@ def test_event_records_business_date_and_token(make_worker, make_spool):
     e = event_append(tipo="TOMAR_SPOOL", spool=make_spool(), worker=w, operacion="ARM", accion="TOMAR")
     assert e.worker_token == "MR(93)"
     assert e.fecha_operacion == timezone.localdate(e.timestamp)
+
+
+def test_migration_creates_the_supervisores_group_with_both_supervisor_permissions():
+    from django.contrib.auth.models import Group
+
+    perms = set(Group.objects.get(name="Supervisores").permissions.values_list("codename", flat=True))
+    assert {"desbloquear_spool", "liberar_ocupacion", "view_event", "change_worker"} <= perms
