@@ -14,6 +14,8 @@ from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from occupation.services import occupation_force_release
 from reparacion.permissions import DESBLOQUEAR, LIBERAR
@@ -97,19 +99,8 @@ class MotivoAdminForm(forms.Form):
 
 @admin.register(Spool)
 class SpoolAdmin(admin.ModelAdmin):
-    list_display = [
-        "tag_spool",
-        "nv",
-        "ot",
-        "arm",
-        "sold",
-        "calidad",
-        "ciclo",
-        "ocupado_por",
-        "fecha_ocupacion",
-        "ocupacion_antigua",
-        "estado_detalle",
-    ]
+    # Estado_Detalle already says ARM, SOLD, quality and cycle in the shop's words.
+    list_display = ["tag_spool", "nv", "ot", "estado_detalle", "desde", "ocupacion_antigua"]
     list_filter = ["arm", "sold", "calidad", BloqueadoFilter, OcupadoFilter, OcupacionAntiguaFilter, "activo"]
     search_fields = ["tag_spool", "nv", "ot"]
     list_select_related = ["ocupado_por"]
@@ -134,11 +125,17 @@ class SpoolAdmin(admin.ModelAdmin):
     ]
     fields = ["tag_spool", "nv", "ot", "fecha_materiales", "activo", *readonly_fields]
 
-    @admin.display(description="¿antigua?", boolean=True)
-    def ocupacion_antigua(self, obj: Spool) -> bool | None:
-        if obj.fecha_ocupacion is None:
-            return None
-        return obj.fecha_ocupacion < stale_cutoff()
+    @admin.display(description="ocupado desde", ordering="fecha_ocupacion")
+    def desde(self, obj: Spool) -> str:
+        return date_format(timezone.localtime(obj.fecha_ocupacion), "d-m H:i") if obj.fecha_ocupacion else "—"
+
+    @admin.display(description="alerta")
+    def ocupacion_antigua(self, obj: Spool) -> str:
+        """A warning when the occupation is older than the stale threshold; nothing expires silently."""
+        if obj.fecha_ocupacion is None or obj.fecha_ocupacion >= stale_cutoff():
+            return ""
+        hours = int((timezone.now() - obj.fecha_ocupacion).total_seconds() // 3600)
+        return f"⚠ ocupado hace {hours} h"
 
     def has_desbloquear_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(DESBLOQUEAR)

@@ -70,21 +70,21 @@ REPAIRABLE = (EstadoCalidad.RECHAZADO, EstadoCalidad.REPARACION_PAUSADA)
 
 
 class EventType(models.TextChoices):
-    """Audit event types (DOMAIN §4)."""
+    """Audit event types (DOMAIN §4), labelled with the names the shop already uses."""
 
-    TOMAR_SPOOL = "TOMAR_SPOOL"
-    PAUSAR_SPOOL = "PAUSAR_SPOOL"
-    COMPLETAR_ARM = "COMPLETAR_ARM"
-    COMPLETAR_SOLD = "COMPLETAR_SOLD"
-    COMPLETAR_METROLOGIA = "COMPLETAR_METROLOGIA"
-    TOMAR_REPARACION = "TOMAR_REPARACION"
-    PAUSAR_REPARACION = "PAUSAR_REPARACION"
-    COMPLETAR_REPARACION = "COMPLETAR_REPARACION"
-    CANCELAR_REPARACION = "CANCELAR_REPARACION"
-    SPOOL_BLOQUEADO = "SPOOL_BLOQUEADO"
-    SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE"
-    LIBERACION_FORZADA = "LIBERACION_FORZADA"
-    IMPORT = "IMPORT"
+    TOMAR_SPOOL = "TOMAR_SPOOL", "TOMAR_SPOOL"
+    PAUSAR_SPOOL = "PAUSAR_SPOOL", "PAUSAR_SPOOL"
+    COMPLETAR_ARM = "COMPLETAR_ARM", "COMPLETAR_ARM"
+    COMPLETAR_SOLD = "COMPLETAR_SOLD", "COMPLETAR_SOLD"
+    COMPLETAR_METROLOGIA = "COMPLETAR_METROLOGIA", "COMPLETAR_METROLOGIA"
+    TOMAR_REPARACION = "TOMAR_REPARACION", "TOMAR_REPARACION"
+    PAUSAR_REPARACION = "PAUSAR_REPARACION", "PAUSAR_REPARACION"
+    COMPLETAR_REPARACION = "COMPLETAR_REPARACION", "COMPLETAR_REPARACION"
+    CANCELAR_REPARACION = "CANCELAR_REPARACION", "CANCELAR_REPARACION"
+    SPOOL_BLOQUEADO = "SPOOL_BLOQUEADO", "SPOOL_BLOQUEADO"
+    SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE", "SUPERVISOR_OVERRIDE"
+    LIBERACION_FORZADA = "LIBERACION_FORZADA", "LIBERACION_FORZADA"
+    IMPORT = "IMPORT", "IMPORT"
 
 
 class Worker(models.Model):
@@ -99,6 +99,8 @@ class Worker(models.Model):
 
     class Meta:
         ordering = ["nombre", "apellido", "id"]
+        verbose_name = "trabajador"
+        verbose_name_plural = "trabajadores"
 
     def __str__(self) -> str:
         return f"{self.nombre_completo} {self.token}"
@@ -132,6 +134,8 @@ class WorkerRole(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["worker", "rol"], name="unique_worker_rol")]
         ordering = ["worker_id", "rol"]
+        verbose_name = "rol"
+        verbose_name_plural = "roles"
 
     def __str__(self) -> str:
         return f"{self.worker_id} {self.rol}{'' if self.activo else ' (inactivo)'}"
@@ -421,15 +425,15 @@ class Event(models.Model):
     """One immutable audit event (the `Metadata` sheet's successor)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    timestamp = models.DateTimeField(db_index=True)
-    evento_tipo = models.CharField(max_length=30, choices=EventType.choices)
+    timestamp = models.DateTimeField("fecha y hora", db_index=True)
+    evento_tipo = models.CharField("tipo", max_length=30, choices=EventType.choices)
     spool = models.ForeignKey(Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     tag_spool = models.CharField(max_length=100, blank=True)
     worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    worker_token = models.CharField(max_length=40, blank=True)
-    operacion = models.CharField(max_length=20, blank=True)
-    accion = models.CharField(max_length=20, blank=True)
-    fecha_operacion = models.DateField()
+    worker_token = models.CharField("trabajador", max_length=40, blank=True)
+    operacion = models.CharField("operación", max_length=20, blank=True)
+    accion = models.CharField("acción", max_length=20, blank=True)
+    fecha_operacion = models.DateField("fecha de operación")
     # The authenticated account that sent the action (kiosk, API token owner, supervisor).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -440,6 +444,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["timestamp", "id"]
+        verbose_name = "evento"
+        verbose_name_plural = "eventos (auditoría)"
         indexes = [
             models.Index(fields=["spool", "timestamp"], name="event_spool_ts_idx"),
             models.Index(fields=["worker", "timestamp"], name="event_worker_ts_idx"),

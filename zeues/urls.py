@@ -21,6 +21,10 @@ api_patterns: list[URLPattern | URLResolver] = [
     re_path(r"^(?P<rest>.*)$", views.api_not_found),
 ]
 
+admin.site.site_header = "ZEUES — Administración"
+admin.site.site_title = "ZEUES"
+admin.site.index_title = "Supervisión del taller"
+
 urlpatterns = [
     path("", views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),

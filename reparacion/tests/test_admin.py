@@ -111,6 +111,7 @@ def test_stale_occupations_are_flagged_and_filterable(client, supervisor, make_w
     )
     page = client.get(CHANGELIST, {"antigua": "si"})
     assert "MK-OLD" in page.text and "MK-NEW" not in page.text
+    assert f"⚠ ocupado hace {settings.ZEUES_STALE_HOURS + 1} h" in page.text
     assert list(Spool.objects.stale()) == [old]
 
 

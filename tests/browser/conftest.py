@@ -32,6 +32,12 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """The shop's tablets and PCs run in Chilean Spanish."""
+    return {**browser_context_args, "locale": "es-CL", "timezone_id": "America/Santiago"}
+
+
 @pytest.fixture
 def screenshot():
     """Save a full-page screenshot under test-artifacts/ (kept by CI as evidence)."""
