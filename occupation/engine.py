@@ -160,7 +160,7 @@ def record(
     publish_on_commit(
         accion,
         {
-            "event_id": str(event.pk),
+            "event_id": str(event.id),
             "tipo": tipo,
             "tag_spool": spool.tag_spool,
             "operacion": operacion,

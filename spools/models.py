@@ -424,7 +424,10 @@ class EventQuerySet(models.QuerySet["Event"]):
 class Event(models.Model):
     """One immutable audit event (the `Metadata` sheet's successor)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Insertion order: events of one action share a timestamp, and the sheet's Metadata tab must
+    # receive them in a stable order. The UUID is the event's public id.
+    seq = models.BigAutoField(primary_key=True)
+    id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     timestamp = models.DateTimeField("fecha y hora", db_index=True)
     evento_tipo = models.CharField("tipo", max_length=30, choices=EventType.choices)
     spool = models.ForeignKey(Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
@@ -443,11 +446,11 @@ class Event(models.Model):
     objects = EventQuerySet.as_manager()
 
     class Meta:
-        ordering = ["timestamp", "id"]
+        ordering = ["seq"]
         verbose_name = "evento"
         verbose_name_plural = "eventos (auditoría)"
         indexes = [
-            models.Index(fields=["spool", "timestamp"], name="event_spool_ts_idx"),
+            models.Index(fields=["spool", "seq"], name="event_spool_seq_idx"),
             models.Index(fields=["worker", "timestamp"], name="event_worker_ts_idx"),
             models.Index(fields=["evento_tipo", "timestamp"], name="event_type_ts_idx"),
         ]

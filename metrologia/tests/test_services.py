@@ -92,7 +92,7 @@ def test_third_consecutive_rejection_blocks(inspector, make_spool):
     assert spool.calidad == "bloqueado" and spool.ciclo == 3
     assert spool.estado_detalle == "BLOQUEADO - Contactar supervisor"
     types = list(Event.objects.filter(spool=spool).values_list("evento_tipo", flat=True))
-    assert types == ["COMPLETAR_METROLOGIA", "SPOOL_BLOQUEADO"]
+    assert types == ["COMPLETAR_METROLOGIA", "SPOOL_BLOQUEADO"]  # insertion order, same timestamp
     with pytest.raises(SpoolBloqueado):
         spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 

@@ -72,8 +72,8 @@ def test_database_refuses_raw_update_and_delete_of_events(make_spool):
     event = _event(make_spool())
     assert connection.vendor == "postgresql"
     for sql in (
-        "UPDATE spools_event SET accion = 'X' WHERE id = %s",
-        "DELETE FROM spools_event WHERE id = %s",
+        "UPDATE spools_event SET accion = 'X' WHERE seq = %s",
+        "DELETE FROM spools_event WHERE seq = %s",
     ):
         with pytest.raises(Exception, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:

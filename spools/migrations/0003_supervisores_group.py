@@ -38,7 +38,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("spools", "0004_supervisor_permissions"),
+        ("spools", "0002_event_immutable_trigger"),
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
