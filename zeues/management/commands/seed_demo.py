@@ -1,5 +1,6 @@
 """Load demo data: the bundled sample sheet, an admin account and a kiosk API token."""
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -36,14 +37,15 @@ class Command(BaseCommand):
         if not kiosk.api_tokens.exists():
             _, raw = ApiToken.issue(user=kiosk, nombre="demo")
             token_line = f"Token de API de la tablet de demostración: {raw}"
+        base = f"http://{os.environ.get('ZEUES_DEMO_ADDR', '127.0.0.1:8000')}"
         self.stdout.write(
             "\n".join(
                 [
                     "",
                     "ZEUES listo con datos de demostración:",
-                    "  Aplicación:     http://127.0.0.1:8000/        (usuario admin, contraseña admin)",
-                    "  Administración: http://127.0.0.1:8000/admin/",
-                    "  API:            http://127.0.0.1:8000/api/health  (Authorization: Bearer <token>)",
+                    f"  Aplicación:     {base}/        (usuario admin, contraseña admin)",
+                    f"  Administración: {base}/admin/",
+                    f"  API:            {base}/api/health  (Authorization: Bearer <token>)",
                     f"  {token_line}",
                     "",
                 ]
