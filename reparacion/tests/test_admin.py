@@ -129,3 +129,45 @@ def test_events_are_read_only_in_admin(client, supervisor, blocked):
     assert page.status_code == 200 and 'name="_save"' not in page.text
     assert client.post(f"/admin/spools/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_full_loop_through_api_and_admin_unblock(client, supervisor, api, make_worker, make_spool):
+    """reject → repair (take, pause, resume, complete) ×3 → BLOQUEADO → 403 everywhere →
+    supervisor unblocks in admin with a reason → repair → APROBADO → counter back to 0."""
+    inspector = make_worker(id=97, roles=["Metrologia"])
+    repairer = make_worker(id=93, roles=[])
+    spool = make_spool(tag_spool="MK-LOOP-1", arm="completado", sold="completado")
+    inspect = {"tag_spool": spool.tag_spool, "worker_id": inspector.id}
+    body = {"tag_spool": spool.tag_spool, "worker_id": repairer.id}
+    actions = 0
+    for ciclo in (1, 2, 3):
+        r = api.post("/api/metrologia/completar", {**inspect, "resultado": "RECHAZADO"})
+        actions += 1
+        assert r.json()["ciclo"] == ciclo
+        if ciclo == 3:
+            break
+        for step in ("tomar", "pausar", "tomar", "completar"):
+            assert api.post(f"/api/reparacion/{step}", body).status_code == 200
+            actions += 1
+    assert r.json()["estado_detalle"] == "BLOQUEADO - Contactar supervisor"
+    for path, payload in [
+        ("/api/reparacion/tomar", body),
+        ("/api/reparacion/cancelar", body),
+        ("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"}),
+        ("/api/occupation/tomar", {**body, "operacion": "ARM"}),
+    ]:
+        assert api.post(path, payload).json()["error"] == "SPOOL_BLOQUEADO"
+    _action(client, "desbloquear", [spool], confirmar="1", motivo="Revisado con el cliente")
+    actions += 1
+    assert Spool.objects.get(pk=spool.pk).ciclo == 0
+    for step in ("tomar", "completar"):
+        assert api.post(f"/api/reparacion/{step}", body).status_code == 200
+        actions += 1
+    r = api.post("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"})
+    actions += 1
+    assert r.json()["estado_detalle"] == "METROLOGIA APROBADO ✓" and r.json()["ciclo"] == 0
+    # Every action wrote exactly one event, plus SPOOL_BLOQUEADO beside the blocking rejection.
+    events = list(Event.objects.filter(spool=spool).values_list("evento_tipo", flat=True))
+    assert len(events) == actions + 1
+    assert events.count("SPOOL_BLOQUEADO") == 1 and events.count("SUPERVISOR_OVERRIDE") == 1
+    assert events.count("COMPLETAR_METROLOGIA") == 4
