@@ -39,8 +39,8 @@ def errors(responses: list[httpx.Response]) -> Counter:
 
 
 def events(spool: Spool, tipo: str | None = None) -> list[Event]:
-    """The spool's audit events in order, optionally of one type."""
-    qs = Event.objects.filter(spool=spool).order_by("timestamp", "id")
+    """The spool's audit events in the model's order (insertion), optionally of one type."""
+    qs = Event.objects.filter(spool=spool)
     return list(qs.filter(evento_tipo=tipo) if tipo else qs)
 
 
