@@ -79,7 +79,10 @@ def parse_options() -> Options:
     parser.add_argument("--think-ms", type=float, default=0, help="pause between one worker's actions")
     parser.add_argument("--spools", type=int, default=30_000, help="fresh spools to seed")
     parser.add_argument(
-        "--nodelay", action="store_true", help="launch through bench/uvicorn_nodelay.py (TCP_NODELAY)"
+        "--plain-uvicorn",
+        dest="nodelay",
+        action="store_false",
+        help="launch plain `uvicorn` instead of the production launcher `python -m zeues.serve`",
     )
     a = parser.parse_args()
     levels = [int(n) for n in a.workers.split(",") if n.strip()]
@@ -152,7 +155,7 @@ def start_server(options: Options, log: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    launcher = [str(ROOT / "bench" / "uvicorn_nodelay.py")] if options.nodelay else ["-m", "uvicorn"]
+    launcher = ["-m", "zeues.serve"] if options.nodelay else ["-m", "uvicorn"]
     cmd = [
         sys.executable, *launcher, "zeues.asgi:application", "--host", "127.0.0.1",
         "--port", str(port), "--workers", str(options.server_workers), "--timeout-graceful-shutdown", "5",
@@ -511,7 +514,7 @@ def main() -> None:
     """Set up, measure every level, print the figures, stop the server."""
     options = parse_options()
     print(f"Máquina: {os.cpu_count()} núcleos; uvicorn --workers {options.server_workers}"
-          f"{' (TCP_NODELAY)' if options.nodelay else ''},"
+          f"{' via zeues.serve (TCP_NODELAY)' if options.nodelay else ' (plain uvicorn, no TCP_NODELAY)'},"
           f" DATABASE_POOL_MAX={options.pool_max},"
           f" pausa entre acciones {options.think_ms:.0f} ms")  # fmt: skip
     recreate_database(options)

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, transition
 
 
 class Rol(models.TextChoices):
@@ -205,7 +205,7 @@ def _welded(spool: Any) -> bool:
     return spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO
 
 
-class Spool(FSMModelMixin, models.Model):
+class Spool(models.Model):
     """A prefabricated pipe spool, identified by TAG_SPOOL."""
 
     tag_spool = models.CharField("TAG_SPOOL", max_length=100, unique=True)
@@ -263,6 +263,26 @@ class Spool(FSMModelMixin, models.Model):
 
     def __str__(self) -> str:
         return self.tag_spool
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """Reload from the database, thread-safely.
+
+        django-fsm's FSMModelMixin does it by switching `protected` off and on on the field
+        object every thread shares, so two threads refreshing at once crash each other
+        ("Direct arm modification is not allowed"). Writing the instance's own __dict__ touches
+        nothing shared.
+        """
+        source = from_queryset if from_queryset is not None else type(self)._base_manager.db_manager(using)
+        fresh = source.get(pk=self.pk)
+        wanted = None if fields is None else set(fields)
+        for field in self._meta.concrete_fields:
+            if wanted is None or field.name in wanted or field.attname in wanted:
+                self.__dict__[field.attname] = fresh.__dict__[field.attname]
+                if field.is_relation:
+                    self._state.fields_cache.pop(field.name, None)
+        self._state.db = fresh._state.db
 
     # --- ARM -------------------------------------------------------------------------------
 

@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 'ordering': ['tag_spool'],
                 'permissions': [('desbloquear_spool', 'Puede desbloquear spools BLOQUEADO'), ('liberar_ocupacion', 'Puede liberar (forzar) la ocupación de un spool')],
             },
-            bases=(django_fsm.FSMModelMixin, models.Model),
+            bases=(models.Model,),
         ),
         migrations.CreateModel(
             name='Event',

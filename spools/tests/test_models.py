@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spools.models import Event, Worker
+from spools.models import Event, Spool, Worker
 from spools.services import event_append
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,48 @@ def test_migration_creates_the_supervisores_group_with_both_supervisor_permissio
 
     perms = set(Group.objects.get(name="Supervisores").permissions.values_list("codename", flat=True))
     assert {"desbloquear_spool", "liberar_ocupacion", "view_event", "change_worker"} <= perms
+
+
+def test_refresh_from_db_reloads_protected_state_and_relations(make_worker, make_spool):
+    w = make_worker(id=93)
+    spool = make_spool()
+    Spool.objects.filter(pk=spool.pk).update(
+        arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
+    assert spool.ocupado_por is None
+    spool.refresh_from_db()
+    assert spool.arm == "en_progreso" and spool.ocupado_por == w
+    Spool.objects.filter(pk=spool.pk).update(arm="pausado", nv="NV9")
+    spool.refresh_from_db(fields=["arm"])
+    assert spool.arm == "pausado" and spool.nv == "NV0650"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refresh_from_db_is_thread_safe(make_spool):
+    """django-fsm's mixin flips a flag shared by all threads; four threads crashed it in ~300 loops."""
+    import threading
+
+    spool = make_spool()
+    Spool.objects.filter(pk=spool.pk).update(arm="pausado")
+    errors: list[Exception] = []
+
+    def loop() -> None:
+        from django.db import connection as conn
+
+        try:
+            for _ in range(300):
+                s = Spool.objects.get(pk=spool.pk)
+                s.__dict__["arm"] = "pendiente"
+                s.refresh_from_db()
+                assert s.arm == "pausado"
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            conn.close()
+
+    threads = [threading.Thread(target=loop) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

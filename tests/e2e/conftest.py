@@ -72,7 +72,7 @@ class Server:
         self.log_path = log_path
         self.log = log_path.open("wb")
         cmd = [
-            sys.executable, "-m", "uvicorn", "zeues.asgi:application", "--workers", str(WORKERS),
+            sys.executable, "-m", "zeues.serve", "zeues.asgi:application", "--workers", str(WORKERS),
             "--host", "127.0.0.1", "--port", str(self.port), "--timeout-graceful-shutdown", "5",
         ]  # fmt: skip
         self.process = subprocess.Popen(
