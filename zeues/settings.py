@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "spools.kiosk.middleware.KioskConfinementMiddleware",
 ]
 
 ROOT_URLCONF = "zeues.urls"
@@ -174,7 +175,17 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "index"
+LOGOUT_REDIRECT_URL = "login"
+
+# Kiosk tablets: a tablet account (group "Kioscos") logs in once and stays logged in; the worker
+# identified on it is forgotten after this many idle seconds.
+ZEUES_KIOSK_IDLE_SECONDS = env_int("ZEUES_KIOSK_IDLE_SECONDS", 60)
+ZEUES_KIOSK_SESSION_DAYS = env_int("ZEUES_KIOSK_SESSION_DAYS", 365)
+ZEUES_KIOSK_GROUP = "Kioscos"
+# Seconds a result screen stays before returning to the start screen.
+ZEUES_KIOSK_RESULT_SECONDS = env_int("ZEUES_KIOSK_RESULT_SECONDS", 5)
 
 # Server-sent events: cross-process fan-out through Redis when it is configured.
 if REDIS_URL:
@@ -195,3 +206,33 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Google Sheets mirror (issue #6, docs/sheets.md) ------------------------------------------
+# Unset GOOGLE_SHEET_ID: the mirror is off (changes still queue in the outbox, nothing is sent).
+GOOGLE_SHEET_ID = os.environ.get("GOOGLE_SHEET_ID", "")
+# Service-account JSON with access to the spreadsheet (shared with its client_email).
+GOOGLE_CREDENTIALS_FILE = os.environ.get("GOOGLE_CREDENTIALS_FILE", "")
+ZEUES_SHEET_OPERACIONES = os.environ.get("ZEUES_SHEET_OPERACIONES", "Operaciones")
+ZEUES_SHEET_TRABAJADORES = os.environ.get("ZEUES_SHEET_TRABAJADORES", "Trabajadores")
+ZEUES_SHEET_ROLES = os.environ.get("ZEUES_SHEET_ROLES", "Roles")
+ZEUES_SHEET_METADATA = os.environ.get("ZEUES_SHEET_METADATA", "Metadata")
+# Base URL replacing https://sheets.googleapis.com (proxy, emulator); without credentials the
+# requests go unauthenticated.
+ZEUES_SHEETS_ENDPOINT = os.environ.get("ZEUES_SHEETS_ENDPOINT", "")
+# Seconds between sync cycles; each cycle makes about 3 requests (Google allows ~60 per minute).
+ZEUES_SHEETS_INTERVAL = float(os.environ.get("ZEUES_SHEETS_INTERVAL", "5"))
+# Most spools and events sent per cycle (the rest follow in the next cycles).
+ZEUES_SHEETS_BATCH_SPOOLS = env_int("ZEUES_SHEETS_BATCH_SPOOLS", 1000)
+ZEUES_SHEETS_BATCH_EVENTS = env_int("ZEUES_SHEETS_BATCH_EVENTS", 2000)
+# Client-side ceiling on requests per minute, below Google's per-user quota.
+ZEUES_SHEETS_MAX_PER_MINUTE = env_int("ZEUES_SHEETS_MAX_PER_MINUTE", 55)
+# Bounded retries of one request on 408/429/5xx and connection errors (exponential backoff with
+# jitter, Retry-After honoured up to RETRY_MAX_WAIT); after that the cycle fails and the next one
+# tries again.
+ZEUES_SHEETS_RETRIES = env_int("ZEUES_SHEETS_RETRIES", 4)
+ZEUES_SHEETS_RETRY_BASE = float(os.environ.get("ZEUES_SHEETS_RETRY_BASE", "1"))
+ZEUES_SHEETS_RETRY_MAX_WAIT = float(os.environ.get("ZEUES_SHEETS_RETRY_MAX_WAIT", "30"))
+ZEUES_SHEETS_TIMEOUT = float(os.environ.get("ZEUES_SHEETS_TIMEOUT", "30"))
+# Without REDIS_URL (one server process) the server runs the sync loop in a thread.
+ZEUES_SHEETS_EMBEDDED = env_bool("ZEUES_SHEETS_EMBEDDED", True)
+# --- end Google Sheets mirror ------------------------------------------------------------------
