@@ -23,10 +23,8 @@ from occupation.engine import (
 )
 from occupation.exceptions import DependenciasNoSatisfechas
 from occupation.permissions import ensure_worker_can
-from occupation.services import BatchOutcome
-from spools.exceptions import SpoolNoEncontrado
+from occupation.services import BatchOutcome, batch_apply
 from spools.models import EstadoCalidad, EstadoOperacion, EventType, Operacion, Spool, Worker
-from zeues.lib.errors import ZeuesError
 
 APROBADO, RECHAZADO = "APROBADO", "RECHAZADO"
 
@@ -104,15 +102,8 @@ def spool_inspect_batch(
 ) -> list[BatchOutcome]:
     """Inspect each tag independently; every tag gets an outcome, in order."""
     ensure_worker_can(worker, Operacion.METROLOGIA)
-    by_tag = {s.tag_spool: s for s in Spool.objects.select_related("ocupado_por").filter(tag_spool__in=tags)}
-    outcomes = []
-    for tag in tags:
-        try:
-            spool = by_tag.get(tag)
-            if spool is None:
-                raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
-            done = spool_inspect(spool=spool, worker=worker, resultado=resultado, actor=actor)
-            outcomes.append(BatchOutcome(tag, True, f"Spool {tag}: {done.estado_detalle}.", spool=done))
-        except ZeuesError as error:
-            outcomes.append(BatchOutcome(tag, False, error.message, error.code))
-    return outcomes
+    return batch_apply(
+        tags,
+        lambda spool: spool_inspect(spool=spool, worker=worker, resultado=resultado, actor=actor),
+        lambda spool: f"Spool {spool.tag_spool}: {spool.estado_detalle}.",
+    )

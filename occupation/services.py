@@ -7,6 +7,7 @@ module holds the rules: which checks, which transition, which audit event.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -29,7 +30,7 @@ ARM_SOLD = (Operacion.ARM, Operacion.SOLD)
 # --- checks ------------------------------------------------------------------------------
 
 
-def _check_take(spool: Spool, worker: Worker, operacion: str) -> None:
+def check_take(spool: Spool, worker: Worker, operacion: str) -> None:
     """Every rule of TOMAR that depends on the spool's state."""
     ensure_not_blocked(spool)
     if not spool.activo:
@@ -99,7 +100,7 @@ def spool_take(*, spool: Spool, worker: Worker, operacion: str, actor: Actor = N
         worker=worker,
         operacion=operacion,
         actor=actor,
-        check=lambda s: _check_take(s, worker, operacion),
+        check=lambda s: check_take(s, worker, operacion),
         transition=f"tomar_{operacion.lower()}",
         tipo=EventType.TOMAR_SPOOL,
     )
@@ -218,16 +219,10 @@ def _batch_one(
     return spool_complete(spool=spool, worker=worker, operacion=operacion, fecha=fecha, actor=actor)
 
 
-def spool_batch(
-    *,
-    accion: str,
-    tags: list[str],
-    worker: Worker,
-    operacion: str | None,
-    actor: Actor = None,
-    fecha: datetime.date | None = None,
+def batch_apply(
+    tags: list[str], apply: Callable[[Spool], Spool], done: Callable[[Spool], str]
 ) -> list[BatchOutcome]:
-    """Apply one action to each tag independently; every tag gets an outcome, in order."""
+    """Run `apply` on each tag on its own; every tag gets an outcome, in the order given."""
     by_tag = {
         s.tag_spool: s
         for s in Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool__in=tags)
@@ -238,10 +233,27 @@ def spool_batch(
         try:
             if spool is None:
                 raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
-            done = _batch_one(
-                accion, spool=spool, worker=worker, operacion=operacion, actor=actor, fecha=fecha
-            )
-            outcomes.append(BatchOutcome(tag, True, f"Spool {tag} {_DONE[accion]}.", spool=done))
+            result = apply(spool)
+            outcomes.append(BatchOutcome(tag, True, done(result), spool=result))
         except ZeuesError as error:
             outcomes.append(BatchOutcome(tag, False, error.message, error.code))
     return outcomes
+
+
+def spool_batch(
+    *,
+    accion: str,
+    tags: list[str],
+    worker: Worker,
+    operacion: str | None,
+    actor: Actor = None,
+    fecha: datetime.date | None = None,
+) -> list[BatchOutcome]:
+    """Apply one occupation action to each tag independently (batch TOMAR/PAUSAR/COMPLETAR)."""
+    return batch_apply(
+        tags,
+        lambda spool: _batch_one(
+            accion, spool=spool, worker=worker, operacion=operacion, actor=actor, fecha=fecha
+        ),
+        lambda spool: f"Spool {spool.tag_spool} {_DONE[accion]}.",
+    )

@@ -32,7 +32,7 @@ from spools.models import REPAIRABLE, EstadoCalidad, EventType, Operacion, Spool
 REP = Operacion.REPARACION
 
 
-def _check_repair_take(spool: Spool, worker: Worker) -> None:
+def check_repair_take(spool: Spool, worker: Worker) -> None:
     ensure_not_blocked(spool)
     if spool.ocupado_por_id is not None:
         raise occupied_error(spool, worker)
@@ -52,7 +52,7 @@ def repair_take(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool:
         worker=worker,
         operacion=REP,
         actor=actor,
-        check=lambda s: _check_repair_take(s, worker),
+        check=lambda s: check_repair_take(s, worker),
         transition="tomar_reparacion",
         tipo=EventType.TOMAR_REPARACION,
     )

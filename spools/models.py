@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -94,6 +95,8 @@ class Worker(models.Model):
     nombre = models.CharField(max_length=100)
     apellido = models.CharField(max_length=100)
     activo = models.BooleanField(default=True)
+    # Optional kiosk PIN, stored hashed like a password; empty means no PIN is asked.
+    pin = models.CharField("PIN (cifrado)", max_length=128, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -115,6 +118,14 @@ class Worker(models.Model):
         """`INICIALES(ID)`: first letters of the first word of Nombre and of Apellido."""
         initials = "".join(part.split()[0][0] for part in (self.nombre, self.apellido) if part.split())
         return f"{initials.upper()}({self.id})"
+
+    def set_pin(self, raw: str) -> None:
+        """Store a new PIN (hashed); an empty value removes it."""
+        self.pin = make_password(raw) if raw else ""
+
+    def check_pin(self, raw: str) -> bool:
+        """True when the worker has no PIN, or `raw` matches it."""
+        return not self.pin or check_password(raw, self.pin)
 
     def active_roles(self) -> set[str]:
         """The roles this worker may act in now (none when the worker is inactive)."""

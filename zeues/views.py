@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 import zeues
+from spools.kiosk.middleware import is_kiosk_account
 from spools.models import Spool, Worker
 from zeues.lib.api import api_view, error_response, ok
 from zeues.lib.errors import RecursoNoEncontrado
@@ -81,3 +86,20 @@ def index(request: HttpRequest) -> HttpResponse:
     )
     context = {"counts": counts, "workers": Worker.objects.filter(activo=True).count(), "ocupados": ocupados}
     return render(request, "index.html", context)
+
+
+class LoginView(auth_views.LoginView):
+    """Login; a kiosk tablet's account stays logged in for ZEUES_KIOSK_SESSION_DAYS."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        if is_kiosk_account(self.request.user):
+            self.request.session.set_expiry(settings.ZEUES_KIOSK_SESSION_DAYS * 24 * 3600)
+        return response
+
+    def get_success_url(self) -> str:
+        if is_kiosk_account(self.request.user):
+            return reverse("kiosk:start")
+        return super().get_success_url()

@@ -24,7 +24,7 @@ def test_supervisor_logs_in_and_sees_who_holds_which_spool(
     page.goto(f"{live_server.url}/")
     page.fill("input[name=username]", "jefe")
     page.fill("input[name=password]", "clave-segura-123")
-    page.click("input[type=submit]")
+    page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
     row = page.locator("table.list tbody tr")
     assert row.count() == 1

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -32,7 +33,11 @@ class Command(BaseCommand):
         users = get_user_model().objects
         if not users.filter(username="admin").exists():
             users.create_superuser("admin", "admin@example.com", "admin")
-        kiosk, _ = users.get_or_create(username="tablet-demo")
+        kiosk, created = users.get_or_create(username="tablet-demo")
+        if created:
+            kiosk.set_password("tablet")
+            kiosk.save()
+        kiosk.groups.add(Group.objects.get(name=settings.ZEUES_KIOSK_GROUP))
         token_line = "Token de API de la tablet de demostración: ya creado antes (python manage.py create_api_token tablet-demo crea otro)."
         if not kiosk.api_tokens.exists():
             _, raw = ApiToken.issue(user=kiosk, nombre="demo")
@@ -44,6 +49,7 @@ class Command(BaseCommand):
                     "",
                     "ZEUES listo con datos de demostración:",
                     f"  Aplicación:     {base}/        (usuario admin, contraseña admin)",
+                    f"  Kiosko:         {base}/kiosko/ (tablet: usuario tablet-demo, contraseña tablet)",
                     f"  Administración: {base}/admin/",
                     f"  API:            {base}/api/health  (Authorization: Bearer <token>)",
                     f"  {token_line}",
