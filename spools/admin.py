@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -20,6 +20,8 @@ from django.utils.formats import date_format
 from occupation.services import occupation_force_release
 from reparacion.permissions import DESBLOQUEAR, LIBERAR
 from reparacion.services import spool_unblock
+from spools import labels
+from spools.labels import labels_response
 from spools.models import EstadoCalidad, Event, Spool, Worker, WorkerRole, stale_cutoff
 from zeues.lib.errors import ZeuesError
 
@@ -29,12 +31,44 @@ class WorkerRoleInline(admin.TabularInline):
     extra = 1
 
 
+class WorkerAdminForm(forms.ModelForm):
+    """Worker with a write-only PIN: type a new one, or tick to remove it."""
+
+    nuevo_pin = forms.RegexField(
+        label="Nuevo PIN",
+        regex=r"^\d{4,8}$",
+        required=False,
+        help_text="4 a 8 dígitos; el kiosko lo pedirá al identificarse. Vacío: no cambia.",
+        widget=forms.PasswordInput(render_value=False),
+    )
+    quitar_pin = forms.BooleanField(label="Quitar PIN", required=False)
+
+    class Meta:
+        model = Worker
+        fields = ["id", "nombre", "apellido", "activo"]
+
+    def save(self, commit: bool = True) -> Worker:
+        worker = super().save(commit=False)
+        if self.cleaned_data.get("quitar_pin"):
+            worker.set_pin("")
+        elif self.cleaned_data.get("nuevo_pin"):
+            worker.set_pin(self.cleaned_data["nuevo_pin"])
+        if commit:
+            worker.save()
+        return worker
+
+
 @admin.register(Worker)
 class WorkerAdmin(admin.ModelAdmin):
-    list_display = ["id", "token", "nombre", "apellido", "activo", "roles_activos"]
+    form = WorkerAdminForm
+    list_display = ["id", "token", "nombre", "apellido", "activo", "roles_activos", "tiene_pin"]
     list_filter = ["activo", "roles__rol"]
     search_fields = ["id", "nombre", "apellido"]
     inlines = [WorkerRoleInline]
+
+    @admin.display(description="PIN", boolean=True)
+    def tiene_pin(self, obj: Worker) -> bool:
+        return bool(obj.pin)
 
     @admin.display(description="roles")
     def roles_activos(self, obj: Worker) -> str:
@@ -104,7 +138,7 @@ class SpoolAdmin(admin.ModelAdmin):
     list_filter = ["arm", "sold", "calidad", BloqueadoFilter, OcupadoFilter, OcupacionAntiguaFilter, "activo"]
     search_fields = ["tag_spool", "nv", "ot"]
     list_select_related = ["ocupado_por"]
-    actions = ["desbloquear", "liberar_ocupacion"]
+    actions = ["desbloquear", "liberar_ocupacion", "imprimir_etiquetas"]
     readonly_fields = [
         "arm",
         "sold",
@@ -136,6 +170,10 @@ class SpoolAdmin(admin.ModelAdmin):
             return ""
         hours = int((timezone.now() - obj.fecha_ocupacion).total_seconds() // 3600)
         return f"⚠ ocupado hace {hours} h"
+
+    @admin.action(description="Imprimir etiquetas QR")
+    def imprimir_etiquetas(self, request: HttpRequest, queryset: QuerySet[Spool]) -> HttpResponse:
+        return labels_response(request, list(queryset.order_by("tag_spool")[: labels.MAX_LABELS]))
 
     def has_desbloquear_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm(DESBLOQUEAR)

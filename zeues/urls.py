@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from reparacion import views as reparacion_views
+from spools import labels
 from zeues import views
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -31,6 +32,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("kiosko/", include("spools.kiosk.urls")),
+    path("spools/etiquetas/", labels.sheet, name="labels"),
+    path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_patterns)),
