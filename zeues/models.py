@@ -1,4 +1,4 @@
-"""Project-wide models: API tokens for tablets and integrations."""
+"""Project-wide models: API tokens, and the Google Sheets mirror's outbox and status."""
 
 from __future__ import annotations
 
@@ -49,3 +49,67 @@ class ApiToken(models.Model):
         raw = secrets.token_urlsafe(32)
         token = cls.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8], nombre=nombre)
         return token, raw
+
+
+# --- Google Sheets mirror (docs/sheets.md) -------------------------------------------------
+
+
+class SheetSpoolChange(models.Model):
+    """Outbox: one row per spool whose ZEUES-owned cells the sheet has not received yet.
+
+    Written in the action's transaction (through `event_append`); a later change of the same
+    spool updates the row, so the table never holds more rows than there are spools, even when
+    the mirror stays off for months. The worker deletes a row only after Google confirmed a
+    write of that version or a newer one.
+    """
+
+    spool = models.OneToOneField("spools.Spool", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    # The spool's version at its latest change; the worker deletes the row only up to the
+    # version it wrote, so a change made during a cycle is sent in the next one.
+    version = models.PositiveIntegerField()
+    # The oldest change the sheet has not received: the mirror's lag.
+    first_change_at = models.DateTimeField(db_index=True)
+    # Why the worker could not write it (tag missing from the sheet or duplicated); retried.
+    problema = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "cambio pendiente para la planilla"
+        verbose_name_plural = "cambios pendientes para la planilla"
+
+    def __str__(self) -> str:
+        return f"spool {self.spool_id} v{self.version}"
+
+
+class SheetSyncState(models.Model):
+    """The mirror's bookkeeping and status (a single row, id 1)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    # Every event with seq <= cursor is in Metadata (or is not mirrored: IMPORT).
+    event_cursor = models.BigIntegerField(default=0)
+    # Set before an append is sent and cleared once it is recorded: when set at the start of a
+    # cycle, Google may have applied that append, and the worker checks the sheet before
+    # appending again.
+    append_pending_upto = models.BigIntegerField(null=True, blank=True)
+    # Last row of Metadata after our latest confirmed append (where the tail check starts).
+    metadata_last_row = models.PositiveIntegerField(default=0)
+    last_cycle_at = models.DateTimeField(null=True, blank=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    paused_reason = models.TextField(blank=True)
+    # Tags the sheet lacks or repeats, as last seen: {"sin_fila": [...], "duplicados": {tag: [rows]}}.
+    avisos = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "estado del espejo en Google Sheets"
+        verbose_name_plural = "estado del espejo en Google Sheets"
+
+    def __str__(self) -> str:
+        return "Espejo en Google Sheets"
+
+    @classmethod
+    def load(cls) -> SheetSyncState:
+        """The single state row, created on first use."""
+        state, _ = cls.objects.get_or_create(pk=1)
+        return state
