@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
 from spools.models import Event, Spool, Worker
+from zeues.mirror.outbox import sheets_outbox_add
 
 
 def spool_get(*, tag_spool: str) -> Spool:
@@ -44,7 +45,7 @@ def event_append(
 ) -> Event:
     """Append one audit event; call inside the action's transaction so both commit or neither."""
     now = now or timezone.now()
-    return Event.objects.create(
+    event = Event.objects.create(
         timestamp=now,
         evento_tipo=tipo,
         spool=spool,
@@ -57,3 +58,6 @@ def event_append(
         actor=actor if actor is not None and actor.is_authenticated else None,
         details=details or {},
     )
+    if spool is not None:
+        sheets_outbox_add(spool)  # the Google Sheets mirror's outbox, in the same transaction
+    return event
