@@ -41,9 +41,19 @@ def _check_redis() -> str:
         return f"error: {type(exc).__name__}"
 
 
+def _check_sheets() -> dict[str, object]:
+    """The Google Sheets mirror's status; it never fails the health check (a mirror may lag)."""
+    from zeues.mirror.status import mirror_status
+
+    try:
+        return mirror_status()
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return {"estado": f"error: {type(exc).__name__}"}
+
+
 @api_view("GET")
 def health(request: HttpRequest) -> JsonResponse:
-    """GET /api/health: database, Redis and version; 503 when a dependency is down."""
+    """GET /api/health: database, Redis, the Sheets mirror and version; 503 when a dependency is down."""
     database, redis_state = _check_database(), _check_redis()
     healthy = database == "ok" and not redis_state.startswith("error")
     payload = {
@@ -51,6 +61,7 @@ def health(request: HttpRequest) -> JsonResponse:
         "database": database,
         "database_engine": connection.vendor,
         "redis": redis_state,
+        "sheets": _check_sheets(),
         "version": zeues.__version__,
     }
     return ok(payload, status=200 if healthy else 503)
