@@ -50,15 +50,27 @@
     });
   });
 
-  // Result screen countdown (the meta refresh does the actual return).
-  document.querySelectorAll("[data-countdown]").forEach(function (el) {
-    var left = parseInt(el.dataset.countdown, 10);
+  // Result screen: back to the start after N seconds, visibly, unless the person chooses to stay.
+  document.querySelectorAll("[data-countdown]").forEach(function (box) {
+    var left = parseInt(box.dataset.countdown, 10);
+    var shown = box.querySelector("[data-seconds]");
+    var timer;
+    box.hidden = false;
     var tick = function () {
-      if (left <= 0) return;
-      el.textContent = el.textContent.replace(/\d+(?= s)/, String(left));
+      if (shown) shown.textContent = String(left);
+      if (left <= 0) { window.location.assign(box.dataset.returnUrl); return; }
       left -= 1;
-      setTimeout(tick, 1000);
+      timer = setTimeout(tick, 1000);
     };
+    box.querySelector("[data-stop-countdown]").addEventListener("click", function () {
+      clearTimeout(timer);
+      box.hidden = true;
+    });
     tick();
+  });
+
+  // A result still being processed (a repeated submission): look again in a moment.
+  document.querySelectorAll("[data-reload-after]").forEach(function (el) {
+    setTimeout(function () { window.location.reload(); }, parseInt(el.dataset.reloadAfter, 10) * 1000);
   });
 })();
