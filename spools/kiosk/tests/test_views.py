@@ -320,3 +320,11 @@ def test_admin_sets_and_removes_a_pin(admin_client, armador):
     admin_client.post("/admin/spools/worker/93/change/", {**data, "nuevo_pin": "", "quitar_pin": "on"})
     armador.refresh_from_db()
     assert armador.pin == ""
+
+
+def test_kiosk_speaks_spanish_by_default_and_english_to_english_browsers(tablet, armador):
+    assert "¿Qué va a hacer?" in tablet.get("/kiosko/").content.decode()
+    page = tablet.get("/kiosko/", headers={"Accept-Language": "en"}).content.decode()
+    assert "What will you do?" in page and "My spools" in page
+    _identify(tablet, "arm", 93)
+    assert "Who are you?" in tablet.get("/kiosko/arm/identificar/", headers={"Accept-Language": "en"}).content.decode()
