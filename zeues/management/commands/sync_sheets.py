@@ -1,0 +1,66 @@
+"""Mirror ZEUES to the Google spreadsheet until stopped (docs/sheets.md)."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from zeues.mirror.outbox import outbox_add_all
+from zeues.mirror.sync import CycleResult, SheetSync
+
+
+class Command(BaseCommand):
+    help = (
+        "Escribe en la planilla de Google los cambios de ZEUES: las columnas que ZEUES administra en "
+        "Operaciones y los eventos nuevos en Metadata. Repite cada ZEUES_SHEETS_INTERVAL segundos hasta "
+        "recibir SIGTERM o Ctrl-C (termina entre ciclos). No modifica ninguna otra celda."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Un solo ciclo y termina.")
+        parser.add_argument(
+            "--resync-all",
+            action="store_true",
+            help="Encola todos los spools (reescribe sus columnas ZEUES en la planilla) antes de empezar.",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.GOOGLE_SHEET_ID:
+            raise CommandError(
+                "GOOGLE_SHEET_ID no está configurado: el espejo en Google Sheets está apagado."
+            )
+        if options["resync_all"]:
+            self.stdout.write(f"Encolados {outbox_add_all()} spools para reescribir en la planilla.")
+        worker = SheetSync()
+        if options["once"]:
+            self.report(worker.run_once())
+            return
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        self.stdout.write(
+            f"Sincronizando con la planilla cada {settings.ZEUES_SHEETS_INTERVAL:g} s (Ctrl-C termina)."
+        )
+        worker.run_forever(stop)
+        self.stdout.write("Sincronización detenida.")
+
+    def report(self, result: CycleResult) -> None:
+        """One line about the cycle, in Spanish."""
+        if result.skipped:
+            self.stdout.write(f"Ciclo omitido: {result.skipped}.")
+        elif result.idle:
+            self.stdout.write("Nada pendiente.")
+        elif result.paused:
+            self.stderr.write(f"PAUSADO: {result.paused}")
+        elif result.error:
+            self.stderr.write(f"ERROR: {result.error}")
+        else:
+            self.stdout.write(
+                f"Spools escritos: {result.spools_written}; eventos agregados a Metadata: "
+                f"{result.events_appended}; solicitudes a Google: {result.requests}."
+            )
+        for reason in sorted(set(result.problems.values())):
+            self.stdout.write(f"  aviso: {reason}")
