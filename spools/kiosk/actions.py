@@ -8,7 +8,7 @@ from metrologia.services import spool_inspect
 from occupation.engine import Actor
 from occupation.services import BatchOutcome, batch_apply, spool_complete, spool_pause, spool_take
 from reparacion.services import repair_cancel, repair_complete, repair_pause, repair_take
-from spools.kiosk.availability import ACTIONS_BY_OPERATION
+from spools.kiosk.availability import ACTIONS_BY_OPERATION, RESULTS
 from spools.models import Operacion, Spool, Worker
 
 _DONE = {
@@ -41,7 +41,8 @@ def _service(accion: str, operacion: str, worker: Worker, actor: Actor) -> Calla
 
 def run(*, accion: str, operacion: str, tags: list[str], worker: Worker, actor: Actor) -> list[BatchOutcome]:
     """Apply `accion` of `operacion` to every tag, each on its own."""
-    if accion not in ACTIONS_BY_OPERATION[operacion]:
+    allowed = RESULTS if operacion == Operacion.METROLOGIA else ACTIONS_BY_OPERATION[operacion]
+    if accion not in allowed:
         raise ValueError(f"{accion} is not an action of {operacion}")
     return batch_apply(
         tags,

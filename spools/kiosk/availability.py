@@ -21,14 +21,16 @@ from spools.models import STARTED, EstadoCalidad, EstadoOperacion, Operacion, Sp
 from zeues.lib.errors import ZeuesError
 
 TOMAR, PAUSAR, COMPLETAR, CANCELAR = "TOMAR", "PAUSAR", "COMPLETAR", "CANCELAR"
-APROBADO, RECHAZADO = "APROBADO", "RECHAZADO"
+APROBADO, RECHAZADO, INSPECCIONAR = "APROBADO", "RECHAZADO", "INSPECCIONAR"
 OPERATIONS = (Operacion.ARM, Operacion.SOLD, Operacion.METROLOGIA, Operacion.REPARACION)
 ACTIONS_BY_OPERATION: dict[str, tuple[str, ...]] = {
     Operacion.ARM: (TOMAR, PAUSAR, COMPLETAR),
     Operacion.SOLD: (TOMAR, PAUSAR, COMPLETAR),
-    Operacion.METROLOGIA: (APROBADO, RECHAZADO),
+    # Inspectors choose spools, then the result on a screen with two huge buttons.
+    Operacion.METROLOGIA: (INSPECCIONAR,),
     Operacion.REPARACION: (TOMAR, PAUSAR, COMPLETAR, CANCELAR),
 }
+RESULTS = (APROBADO, RECHAZADO)
 PAGE_SIZE = 30
 
 
@@ -83,7 +85,7 @@ def evaluate(spool: Spool, worker: Worker, operacion: str) -> Row:
     try:
         if operacion == Operacion.METROLOGIA:
             check_inspectable(spool, worker)
-            return Row(spool, [APROBADO, RECHAZADO])
+            return Row(spool, [INSPECCIONAR])
         if operacion == Operacion.REPARACION:
             check_repair_take(spool, worker)
             paused = spool.calidad == EstadoCalidad.REPARACION_PAUSADA

@@ -12,6 +12,7 @@ _LABELS = {
     "CANCELAR": _("CANCELAR"),
     "APROBADO": _("APROBADO"),
     "RECHAZADO": _("RECHAZADO"),
+    "INSPECCIONAR": _("INSPECCIONAR"),
 }
 
 

@@ -53,8 +53,12 @@ def identify(page, op: str, worker_id: int) -> None:
 
 def act(page, tag: str, action: str) -> str:
     """Tap the spool's action, confirm, and return the result screen's text."""
-    page.click(f"li[data-tag='{tag}'] .k-act-{action.lower()}")
-    page.click("form[data-once] button[type=submit]")
+    if action in ("APROBADO", "RECHAZADO"):
+        page.click(f"li[data-tag='{tag}'] .k-act-inspeccionar")
+        page.click(f"form[data-once] button[value={action}]")
+    else:
+        page.click(f"li[data-tag='{tag}'] .k-act-{action.lower()}")
+        page.click("form[data-once] button[type=submit]")
     page.wait_for_selector("[data-testid=result-title]")
     text = page.inner_text("main")
     page.click("[data-testid=back]")

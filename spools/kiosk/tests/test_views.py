@@ -37,9 +37,10 @@ def _idem(response) -> str:
 
 
 def _do(client, op, accion, tags, operacion=None):
+    chosen = "INSPECCIONAR" if op == "metrologia" else accion
     page = client.get(
         f"/kiosko/{op}/confirmar/",
-        {"accion": accion, "tag": tags, **({"operacion": operacion} if operacion else {})},
+        {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})},
     )
     assert page.status_code == 200, page.content[:400]
     data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op.upper()}
@@ -327,4 +328,23 @@ def test_kiosk_speaks_spanish_by_default_and_english_to_english_browsers(tablet,
     page = tablet.get("/kiosko/", headers={"Accept-Language": "en"}).content.decode()
     assert "What will you do?" in page and "My spools" in page
     _identify(tablet, "arm", 93)
-    assert "Who are you?" in tablet.get("/kiosko/arm/identificar/", headers={"Accept-Language": "en"}).content.decode()
+    assert (
+        "Who are you?"
+        in tablet.get("/kiosko/arm/identificar/", headers={"Accept-Language": "en"}).content.decode()
+    )
+
+
+def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_worker, make_spool):
+    make_worker(id=97, roles=["Metrologia"])
+    make_spool(tag_spool="I-1", arm="completado", sold="completado")
+    make_spool(tag_spool="I-2", arm="completado", sold="completado")
+    _identify(tablet, "metrologia", 97)
+    assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get("/kiosko/metrologia/").content.decode()
+    page = tablet.get(
+        "/kiosko/metrologia/confirmar/", {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}
+    ).content.decode()
+    assert 'name="accion" value="APROBADO"' in page and 'name="accion" value="RECHAZADO"' in page
+    assert page.count('name="idem"') == 1
+    result, _ = _do(tablet, "metrologia", "APROBADO", ["I-1", "I-2"])
+    assert "2 spools listos" in result.content.decode()
+    assert Spool.objects.filter(calidad="aprobado").count() == 2
