@@ -308,6 +308,17 @@ def test_append_finds_the_last_table_like_google(sh):
     assert anchored["updates"]["updatedRange"] == "Append!A2"
 
 
+def test_append_after_a_blank_row_goes_below_the_last_table(sh, emulator):
+    ws = sh.add_worksheet("Huecos", rows=6, cols=3)
+    ws.update([["h1", "h2"], ["a", ""], ["", "b"], [], ["c", "d"]], "A1")
+    reply = ws.append_rows([["e", "f"]])
+    assert reply["tableRange"] == "Huecos!A5:B5"
+    assert reply["updates"]["updatedRange"] == "Huecos!A6:B6"
+    reply = ws.append_rows([["g"]], table_range="A1")
+    assert reply["tableRange"] == "Huecos!A1:B3"
+    assert emulator.values(SID, "Huecos")[3] == ["g", "", ""]
+
+
 def test_append_past_the_last_row_adds_rows_and_insert_rows_shifts_data_down(sh, emulator):
     ws = sh.worksheet("Trabajadores")
     ws.append_rows([["91", "Juan"]])

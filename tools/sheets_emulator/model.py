@@ -158,17 +158,21 @@ class Sheet:
         return box
 
     def _grow_once(self, box: Box) -> Box:
-        """Extend each side of the box that touches data."""
+        """Push each side outwards while the line just beyond it (corners included) has data.
+
+        Rows are pushed one after another before columns are looked at, so a long table costs
+        one pass over its edges rather than one pass per row.
+        """
         row0, col0, row1, col1 = box
         lo_c, hi_c = max(col0 - 1, 0), min(col1 + 1, self.cols)
-        lo_r, hi_r = max(row0 - 1, 0), min(row1 + 1, self.rows)
-        if row0 > 0 and self._any(self.grid[row0 - 1][lo_c:hi_c]):
+        while row0 > 0 and self._any(self.grid[row0 - 1][lo_c:hi_c]):
             row0 -= 1
-        if row1 < self.rows and self._any(self.grid[row1][lo_c:hi_c]):
+        while row1 < self.rows and self._any(self.grid[row1][lo_c:hi_c]):
             row1 += 1
-        if col0 > 0 and self._any(self.grid[r][col0 - 1] for r in range(lo_r, hi_r)):
+        lo_r, hi_r = max(row0 - 1, 0), min(row1 + 1, self.rows)
+        while col0 > 0 and self._any(self.grid[r][col0 - 1] for r in range(lo_r, hi_r)):
             col0 -= 1
-        if col1 < self.cols and self._any(self.grid[r][col1] for r in range(lo_r, hi_r)):
+        while col1 < self.cols and self._any(self.grid[r][col1] for r in range(lo_r, hi_r)):
             col1 += 1
         return row0, col0, row1, col1
 
