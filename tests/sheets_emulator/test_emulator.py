@@ -628,6 +628,15 @@ def test_endpoint_session_sends_the_token_only_when_given_and_refuses_drive(emul
         gspread.Client(auth=None, session=endpoint_session(emulator.base_url)).open("Planilla")
 
 
+def test_endpoint_session_honours_no_proxy_for_the_emulator_address(emulator, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    assert (
+        gspread.Client(auth=None, session=endpoint_session(emulator.base_url)).open_by_key(SID).title
+        == "Planilla"
+    )
+
+
 def test_concurrent_appends_lose_nothing(emulator):
     def worker(n: int) -> None:
         ws = (

@@ -47,6 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
+        """Ctrl-C or SIGTERM: leave the serving loop."""
         stopping.set()
 
     signal.signal(signal.SIGINT, on_signal)

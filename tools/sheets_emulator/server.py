@@ -103,11 +103,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
+        """Small replies go out at once (TCP_NODELAY); remember the connection for stop()."""
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.connections.add(self.connection)
 
     def finish(self) -> None:
+        """Forget the connection."""
         self.server.connections.discard(self.connection)
         super().finish()
 
@@ -115,6 +117,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         """Quiet: the request log is the emulator's own."""
 
     def _serve(self) -> None:
+        """Read the body, let the emulator answer, write the JSON reply."""
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         emulator = self.server.emulator
@@ -208,11 +211,11 @@ class SheetsEmulator:
         if latency:
             time.sleep(latency)
         body, bad_json = _parse_json(raw_body)
+        if error is None and bad_json:
+            error = ApiError.bad("Invalid JSON payload received.")
         try:
             if error is not None:
                 raise error
-            if bad_json:
-                raise ApiError.bad("Invalid JSON payload received.")
             with self._lock:
                 payload = self._dispatch(handler, spreadsheet_id, range_text, query, body)
             status, retry_after = 200, None
@@ -220,9 +223,25 @@ class SheetsEmulator:
             payload, status, retry_after = exc.body(), exc.code, exc.retry_after
         except Exception as exc:  # A bug here must still answer, loudly.
             payload, status, retry_after = ApiError(500, f"Sheets emulator bug: {exc!r}").body(), 500, None
+        self._record(method, unquote(split.path), query, body, status, arrived, kind, payload, authorization)
+        return status, payload, retry_after
+
+    def _record(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        body: Any,
+        status: int,
+        arrived: float,
+        kind: str,
+        payload: dict[str, Any],
+        authorization: str | None,
+    ) -> None:
+        """Append the request to the log."""
         record = RequestRecord(
             method=method,
-            path=unquote(split.path),
+            path=path,
             query={k: v[0] for k, v in query.items()},
             query_lists=query,
             body=body,
@@ -234,7 +253,6 @@ class SheetsEmulator:
         )
         with self._lock:
             self._log.append(record)
-        return status, payload, retry_after
 
     def _dispatch(
         self,

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.utils import should_bypass_proxies
 
 SHEETS_API = "https://sheets.googleapis.com"
 DRIVE_API = "https://www.googleapis.com"
@@ -34,6 +35,10 @@ class RewriteAdapter(HTTPAdapter):
         url = request.url or ""
         if url.startswith(self.prefix):
             request.url = self.base_url + url[len(self.prefix) :]
+            # requests chose proxies for Google's host; NO_PROXY must be judged for the new one.
+            proxies = kwargs.get("proxies")
+            if proxies and should_bypass_proxies(request.url, no_proxy=proxies.get("no_proxy")):
+                kwargs["proxies"] = {}
         return super().send(request, *args, **kwargs)
 
 
