@@ -28,20 +28,36 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--latency", type=float, default=0.0, help="seconds slept before each answer")
     parser.add_argument("--quota", type=int, default=None, help="requests per minute before 429")
+    parser.add_argument(
+        "--min-rows", type=int, default=0, help="spare rows, e.g. 1000 like a new Google sheet"
+    )
     parser.add_argument("--locale", default="es_CL")
     parser.add_argument("--time-zone", default="America/Santiago")
     return parser.parse_args(argv)
+
+
+def load(emulator: SheetsEmulator, args: argparse.Namespace) -> None:
+    """The spreadsheet from --csv-dir, or just a Metadata tab with its header row."""
+    if args.csv_dir:
+        value_input = "USER_ENTERED" if args.user_entered else "RAW"
+        emulator.load_csv_dir(
+            args.spreadsheet_id,
+            args.csv_dir,
+            title=args.title,
+            value_input=value_input,
+            min_rows=args.min_rows,
+        )
+    else:
+        emulator.create_spreadsheet(
+            args.spreadsheet_id, {"Metadata": [METADATA_HEADER]}, args.title, min_rows=args.min_rows
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start, print the base URL, serve until a signal, stop."""
     args = parse_args(argv)
     emulator = SheetsEmulator(args.host, args.port, locale=args.locale, time_zone=args.time_zone)
-    value_input = "USER_ENTERED" if args.user_entered else "RAW"
-    if args.csv_dir:
-        emulator.load_csv_dir(args.spreadsheet_id, args.csv_dir, title=args.title, value_input=value_input)
-    else:
-        emulator.create_spreadsheet(args.spreadsheet_id, {"Metadata": [METADATA_HEADER]}, args.title)
+    load(emulator, args)
     emulator.set_latency(args.latency)
     emulator.set_quota(args.quota)
     stopping = threading.Event()
@@ -54,8 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     emulator.start()
     print(emulator.base_url, flush=True)
-    sheets = ", ".join(s["properties"]["title"] for s in emulator.metadata(args.spreadsheet_id)["sheets"])
-    print(f"spreadsheet {args.spreadsheet_id!r}: {sheets}", file=sys.stderr, flush=True)
+    tabs = ", ".join(s["properties"]["title"] for s in emulator.metadata(args.spreadsheet_id)["sheets"])
+    print(f"spreadsheet {args.spreadsheet_id!r}: {tabs}", file=sys.stderr, flush=True)
     while not stopping.wait(0.5):
         pass
     emulator.stop()

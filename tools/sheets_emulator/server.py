@@ -301,6 +301,8 @@ class SheetsEmulator:
         *,
         title: str = "ZEUES",
         value_input: str = "RAW",
+        min_rows: int = 0,
+        min_cols: int = 0,
     ) -> None:
         """Create a spreadsheet from CSV files (`{sheet: file}`); a missing Metadata gets its header row."""
         directory = Path(path)
@@ -312,7 +314,9 @@ class SheetsEmulator:
                 continue
             with file.open(encoding="utf-8-sig", newline="") as handle:
                 sheets[sheet] = [row for row in csv.reader(handle)]
-        self.create_spreadsheet(spreadsheet_id, sheets, title, value_input=value_input)
+        self.create_spreadsheet(
+            spreadsheet_id, sheets, title, value_input=value_input, min_rows=min_rows, min_cols=min_cols
+        )
 
     @staticmethod
     def _convert(value: object, value_input: str, book: Spreadsheet) -> Any:
