@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from zeues.lib.stopping import stop_on_signals
 from zeues.mirror.outbox import outbox_add_all
 from zeues.mirror.sync import CycleResult, SheetSync
 
@@ -38,13 +36,11 @@ class Command(BaseCommand):
         if options["once"]:
             self.report(worker.run_once())
             return
-        stop = threading.Event()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
         self.stdout.write(
             f"Sincronizando con la planilla cada {settings.ZEUES_SHEETS_INTERVAL:g} s (Ctrl-C termina)."
         )
-        worker.run_forever(stop)
+        with stop_on_signals() as stop:
+            worker.run_forever(stop)
         self.stdout.write("Sincronización detenida.")
 
     def report(self, result: CycleResult) -> None:
