@@ -24,9 +24,8 @@ from occupation.exceptions import OperacionNoPermitida, SpoolOcupado
 from spools.exceptions import SpoolBloqueado, SpoolNoEncontrado
 from spools.models import Spool, Worker
 from spools.services import event_append
-from zeues.lib import locks
+from zeues.lib import live, locks
 from zeues.lib.errors import ServicioNoDisponible
-from zeues.lib.publish import publish_on_commit
 
 Actor = User | AnonymousUser | None
 
@@ -157,19 +156,18 @@ def record(
             **(details or {}),
         },
     )
-    publish_on_commit(
-        accion,
-        {
-            "event_id": str(event.id),
-            "tipo": tipo,
-            "tag_spool": spool.tag_spool,
-            "operacion": operacion,
-            "worker_id": worker.pk if worker else None,
-            "worker_nombre": worker.token if worker else None,
-            "estado_detalle": spool.estado_detalle,
-            "ocupado_por": spool.ocupado_por.token if spool.ocupado_por else None,
-            "timestamp": timezone.localtime(now).isoformat(),
-        },
+    live.send_on_commit(
+        live.FROM_AUDIT[tipo],
+        live.payload(
+            event_id=str(event.id),
+            tag_spool=spool.tag_spool,
+            operacion=operacion,
+            worker_id=worker.pk if worker else None,
+            worker_nombre=worker.token if worker else None,
+            estado_detalle=spool.estado_detalle,
+            ocupado_por=spool.ocupado_por.token if spool.ocupado_por else None,
+            timestamp=timezone.localtime(now),
+        ),
     )
 
 

@@ -197,6 +197,9 @@ if REDIS_URL:
         "port": _redis.port or 6379,
         "db": int((_redis.path or "/0").strip("/") or 0),
     }
+    # Event ids and replay (Last-Event-ID) from Redis; no database involved while streaming.
+    EVENTSTREAM_STORAGE_CLASS = "django_eventstream.storage.RedisStorage"
+    EVENTSTREAM_STORAGE_CONNECTION = {**EVENTSTREAM_REDIS, "socket_timeout": 2, "socket_connect_timeout": 2}
 
 LOGGING = {
     "version": 1,

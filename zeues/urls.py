@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
+from occupation import board
 from reparacion import views as reparacion_views
 from spools import labels
 from zeues import views
@@ -20,6 +21,8 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("supervisor/liberar", reparacion_views.liberar, name="supervisor-liberar"),
     path("", include("spools.urls")),
     path("health", views.health, name="health"),
+    path("dashboard/occupied", board.dashboard_occupied, name="dashboard-occupied"),
+    path("sse/stream", views.sse_stream, name="sse-stream"),
     re_path(r"^(?P<rest>.*)$", views.api_not_found),
 ]
 
@@ -32,6 +35,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("kiosko/", include("spools.kiosk.urls")),
+    path("tablero/", board.board, name="board"),
     path("spools/etiquetas/", labels.sheet, name="labels"),
     path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("login/", views.LoginView.as_view(), name="login"),

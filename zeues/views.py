@@ -6,18 +6,23 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.db import connection
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection, connections
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django_eventstream import views as eventstream_views
 
 import zeues
 from spools.kiosk.middleware import is_kiosk_account
 from spools.models import Spool, Worker
+from zeues.lib import live
 from zeues.lib.api import api_view, error_response, ok
-from zeues.lib.errors import RecursoNoEncontrado
+from zeues.lib.errors import NoAutenticado, RecursoNoEncontrado, ServicioNoDisponible
 from zeues.lib.locks import get_backend
+from zeues.models import ApiToken
 
 
 def _check_database() -> str:
@@ -114,3 +119,35 @@ class LoginView(auth_views.LoginView):
         if is_kiosk_account(self.request.user):
             return reverse("kiosk:start")
         return super().get_success_url()
+
+
+def _stream_user(request: HttpRequest) -> object | None:
+    """The logged-in user, or the owner of a valid bearer token; None otherwise."""
+    if request.user.is_authenticated:
+        return request.user
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and raw.strip():
+        token = ApiToken.objects.authenticate(raw.strip())
+        return token.user if token else None
+    return None
+
+
+@login_not_required
+@require_GET
+def sse_stream(request: HttpRequest) -> HttpResponse:
+    """GET /api/sse/stream: every spool change, live (django-eventstream; replay by Last-Event-ID)."""
+    user = _stream_user(request)
+    if user is None:
+        return error_response(NoAutenticado())
+    if isinstance(request, WSGIRequest):
+        # Plain WSGI (e.g. a test server) cannot stream; 204 tells EventSource not to retry.
+        return HttpResponse(status=204)
+    if settings.REDIS_URL and _check_redis() != "ok":
+        return error_response(
+            ServicioNoDisponible("El canal en vivo no está disponible (Redis no responde).")
+        )
+    request.user = user  # type: ignore[assignment]
+    response = eventstream_views.events(request, channels=[live.CHANNEL])
+    # A stream lives for hours: it must not keep this request's database connection.
+    connections.close_all()
+    return response

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-# Paths a kiosk account may open: the kiosk itself, its static files, login/logout, labels.
-ALLOWED_PREFIXES = ("/kiosko/", "/static/", "/login/", "/logout/", "/healthz", "/i18n/")
+# Paths a kiosk account may open: the kiosk, its static files, login/logout and the live stream.
+ALLOWED_PREFIXES = ("/kiosko/", "/static/", "/login/", "/logout/", "/healthz", "/i18n/", "/api/sse/")
 
 
 def is_kiosk_account(user: object) -> bool:

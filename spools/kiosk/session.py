@@ -48,7 +48,11 @@ def pending(request: HttpRequest) -> Worker | None:
 
 
 def current(request: HttpRequest, operacion: str | None = None) -> Identity | None:
-    """The identified worker (PIN done, not idle too long, still active), refreshing the timer."""
+    """The identified worker (PIN done, not idle too long, still active).
+
+    A person's request refreshes the idle timer; a live refresh (header X-Zeues-Live) does not,
+    so a tablet left alone still forgets its worker while the screen keeps updating.
+    """
     state = request.session.get(KEY)
     if not state or not state.get("pin_ok") or _expired(state):
         return None
@@ -58,7 +62,8 @@ def current(request: HttpRequest, operacion: str | None = None) -> Identity | No
     worker = Worker.objects.prefetch_related("roles").filter(pk=state["worker_id"], activo=True).first()
     if worker is None or (specific and state["op"] == ALL and not worker_can_do(worker, str(operacion))):
         return None
-    request.session[KEY] = {**state, "seen": time.time()}
+    if not request.headers.get("X-Zeues-Live"):
+        request.session[KEY] = {**state, "seen": time.time()}
     return Identity(worker, state["op"])
 
 

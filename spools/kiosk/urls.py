@@ -27,5 +27,6 @@ urlpatterns = [
     path("<op:op>/pin/", views.pin, name="pin"),
     path("<op:op>/", views.spool_list, name="list"),
     path("<op:op>/confirmar/", views.confirm, name="confirm"),
+    path("<op:op>/fila/<path:tag>/", views.row, name="row"),
     path("<op:op>/ejecutar/", views.execute, name="execute"),
 ]

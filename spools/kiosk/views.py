@@ -155,6 +155,17 @@ def spool_list(request: HttpRequest, op: str) -> HttpResponse:
 
 
 @require_GET
+def row(request: HttpRequest, op: str, tag: str) -> HttpResponse:
+    """One list row, re-evaluated now (the live stream asks for it when the spool changes)."""
+    identity = session.current(request, op)
+    spool = Spool.objects.select_related("ocupado_por").filter(tag_spool=tag).first()
+    if identity is None or spool is None:
+        return HttpResponse(status=204)
+    context = _ctx(request, op, row=availability.evaluate(spool, identity.worker, op))
+    return render(request, "kiosk/list.html#row", context)
+
+
+@require_GET
 def my_spools(request: HttpRequest) -> HttpResponse:
     """Every spool the identified worker holds, each one PAUSAR or COMPLETAR away."""
     identity = session.current(request)

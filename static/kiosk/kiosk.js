@@ -15,7 +15,6 @@
     ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
       window.addEventListener(name, reset, { passive: true });
     });
-    document.addEventListener("htmx:afterSwap", reset);
     reset();
   }
 

@@ -40,9 +40,9 @@ def error_response(error: ZeuesError) -> JsonResponse:
     return JsonResponse(error.as_dict(), status=error.status, json_dumps_params={"ensure_ascii": False})
 
 
-def ok(payload: dict[str, Any], status: int = 200) -> JsonResponse:
-    """A successful JSON answer."""
-    return JsonResponse(payload, status=status, json_dumps_params={"ensure_ascii": False})
+def ok(payload: dict[str, Any] | list[Any], status: int = 200, *, safe: bool = True) -> JsonResponse:
+    """A successful JSON answer (`safe=False` for a top-level list)."""
+    return JsonResponse(payload, status=status, safe=safe, json_dumps_params={"ensure_ascii": False})
 
 
 class Outcome(Protocol):

@@ -348,3 +348,28 @@ def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_work
     result, _ = _do(tablet, "metrologia", "APROBADO", ["I-1", "I-2"])
     assert "2 spools listos" in result.content.decode()
     assert Spool.objects.filter(calidad="aprobado").count() == 2
+
+
+def test_row_refresh_reevaluates_one_spool_without_counting_as_activity(
+    tablet, armador, make_worker, make_spool
+):
+    other = make_worker(id=50, nombre="Ana", apellido="Pérez", roles=["Armador"])
+    make_spool(tag_spool="R-1")
+    _identify(tablet, "arm", 93)
+    seen = tablet.session[session.KEY]["seen"]
+    assert "accion=TOMAR" in tablet.get("/kiosko/arm/fila/R-1/").content.decode()
+    Spool.objects.filter(tag_spool="R-1").update(
+        arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
+    row = tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"}).content.decode()
+    assert row.lstrip().startswith("<li") and "ocupado por AP(50)" in row and "accion=TOMAR" not in row
+    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    assert tablet.session[session.KEY]["seen"] >= seen
+    live_seen = tablet.session[session.KEY]["seen"]
+    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    assert tablet.session[session.KEY]["seen"] == live_seen
+
+
+def test_row_refresh_without_identity_is_empty(tablet, make_spool):
+    make_spool(tag_spool="R-2")
+    assert tablet.get("/kiosko/arm/fila/R-2/").status_code == 204
