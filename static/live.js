@@ -6,15 +6,8 @@
   "use strict";
   if (!document.querySelector("[data-live]")) return;
 
-  var sources = [];
   var log = { received: [], state: "connecting", opens: 0 };
   window.zeuesLive = log;
-
-  htmx.createEventSource = function (url) {
-    var source = new EventSource(url, { withCredentials: true });
-    sources.push(source);
-    return source;
-  };
 
   function setState(state) {
     log.state = state;
@@ -61,8 +54,9 @@
   // A hidden tab holds no stream; when shown again it reconnects and catches up.
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
+      var sources = window.zeuesSources || [];
       sources.forEach(function (s) { s.close(); });
-      sources = [];
+      sources.length = 0;
       setState("paused");
     } else if (log.state === "paused") {
       var root = document.querySelector("[data-live]");

@@ -66,13 +66,14 @@ def server_env(**overrides: str) -> dict[str, str]:
 class Server:
     """A uvicorn subprocess: started, waited for, and stopped by its process id."""
 
-    def __init__(self, log_path: Path, **env: str) -> None:
+    def __init__(self, log_path: Path, workers: int = WORKERS, **env: str) -> None:
+        self.workers = workers
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         self.log = log_path.open("wb")
         cmd = [
-            sys.executable, "-m", "zeues.serve", "zeues.asgi:application", "--workers", str(WORKERS),
+            sys.executable, "-m", "zeues.serve", "zeues.asgi:application", "--workers", str(workers),
             "--host", "127.0.0.1", "--port", str(self.port), "--timeout-graceful-shutdown", "5",
         ]  # fmt: skip
         self.process = subprocess.Popen(
@@ -90,7 +91,7 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 break
-            if self.output().count("Application startup complete.") >= WORKERS and self._healthy():
+            if self.output().count("Application startup complete.") >= self.workers and self._healthy():
                 return
             time.sleep(0.1)
         self.stop()
@@ -115,7 +116,24 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def start_server(django_db_setup, tmp_path_factory) -> Iterator[Any]:
+def static_root(tmp_path_factory) -> Path:
+    """collectstatic once, as a release does: DEBUG=false servers serve the manifest's files."""
+    root = tmp_path_factory.mktemp("static")
+    env = {
+        **os.environ,
+        "STATIC_ROOT": str(root),
+        "DEBUG": "false",
+        "SECRET_KEY": "e2e",
+        "ALLOWED_HOSTS": "x",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    return root
+
+
+@pytest.fixture(scope="session")
+def start_server(django_db_setup, tmp_path_factory, static_root) -> Iterator[Any]:
     """Factory: `start_server(**env)` returns a ready Server; all are stopped before the DB drops.
 
     Server logs stay in pytest's temporary directory (the last three runs are kept).
@@ -125,8 +143,8 @@ def start_server(django_db_setup, tmp_path_factory) -> Iterator[Any]:
     started: list[Server] = []
     logs = tmp_path_factory.mktemp("uvicorn")
 
-    def start(**env: str) -> Server:
-        server = Server(logs / f"server-{len(started)}.log", **env)
+    def start(workers: int = WORKERS, **env: str) -> Server:
+        server = Server(logs / f"server-{len(started)}.log", workers, STATIC_ROOT=str(static_root), **env)
         started.append(server)
         server.wait_ready()
         return server
@@ -195,3 +213,48 @@ def client_for(api_token) -> Any:
 def http_api(client_for, server) -> E2EClient:
     """A client of the shared server."""
     return client_for(server)
+
+
+class PrivateRedis:
+    """A redis-server of our own on a free port, so a test may stop and restart it."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start (or restart) on the same port and wait until it answers."""
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis-server did not start")
+
+    def stop(self) -> None:
+        """Stop it now (SIGTERM, then SIGKILL)."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture(scope="module")
+def private_redis() -> Iterator[PrivateRedis]:
+    """A redis-server only this module's servers use (the live tests restart it)."""
+    redis = PrivateRedis()
+    redis.start()
+    yield redis
+    redis.stop()
