@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -25,8 +26,10 @@ from zeues.models import SheetSpoolChange, SheetSyncState
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def background_sync(stop: threading.Event) -> threading.Thread:
-    """The worker's loop in a thread, a cycle every 50 ms, as `sync_sheets` runs it."""
+@pytest.fixture
+def background_sync():
+    """Start the worker's loop in a thread (a cycle every 50 ms, as `sync_sheets` runs it); always stopped."""
+    stop, threads = threading.Event(), []
 
     def loop() -> None:
         try:
@@ -34,9 +37,27 @@ def background_sync(stop: threading.Event) -> threading.Thread:
         finally:
             connection.close()
 
-    thread = threading.Thread(target=loop, daemon=True)
-    thread.start()
-    return thread
+    def halt() -> None:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+
+    def start():
+        thread = threading.Thread(target=loop, daemon=True)
+        thread.start()
+        threads.append(thread)
+        return halt
+
+    yield start
+    halt()
+
+
+def wait_for(condition, timeout: float = 10.0) -> None:
+    """Poll until `condition()` is true (fails the test after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
 
 
 def assert_converged(emulator, before) -> None:
@@ -48,19 +69,16 @@ def assert_converged(emulator, before) -> None:
     assert SheetSpoolChange.objects.count() == 0
 
 
-def test_sheet_down_for_the_first_half_converges_and_loses_nothing(emulator, sheet):
+def test_sheet_down_for_the_first_half_converges_and_loses_nothing(emulator, sheet, background_sync):
     _, before = sheet_rows(emulator)
     emulator.set_down(True)
-    stop = threading.Event()
-    thread = background_sync(stop)
+    halt = background_sync()
     run_actions(sheet, 100)
-    assert emulator.count(ok=True) == 0 and emulator.count(ok=False) > 0
-    state = SheetSyncState.load()
-    assert "503" in state.last_error and state.last_success_at is None
+    wait_for(lambda: "503" in SheetSyncState.load().last_error)
+    assert emulator.count(ok=True) == 0 and SheetSyncState.load().last_success_at is None
     emulator.set_down(False)
     run_actions(sheet, 100, seed=7)
-    stop.set()
-    thread.join(timeout=10)
+    halt()
     sync_until_idle()
     assert_converged(emulator, before)
     state = SheetSyncState.load()
