@@ -48,7 +48,9 @@ def seed(n: int) -> None:
 
     Spool.objects.all().delete()
     if not Worker.objects.exists():
-        workers = Worker.objects.bulk_create(Worker(id=100 + i, nombre=f"Nombre{i}", apellido=f"Apellido{i}") for i in range(40))
+        workers = Worker.objects.bulk_create(
+            Worker(id=100 + i, nombre=f"Nombre{i}", apellido=f"Apellido{i}") for i in range(40)
+        )
         WorkerRole.objects.bulk_create(WorkerRole(worker=w, rol="Armador") for w in workers)
         tablet = User.objects.create_user("tablet-bench", password="x-123456789")
         tablet.groups.add(Group.objects.get(name="Kioscos"))
@@ -56,10 +58,16 @@ def seed(n: int) -> None:
     spools = []
     for i in range(n):
         kind = i % 10
-        fields: dict = {"tag_spool": f"MK-{1300 + i // 50}-CW-{25000 + i:05d}-{i % 50:03d}", "nv": f"NV{600 + i // 200:04d}", "ot": f"{i % 30:03d}",
-                        "fecha_materiales": today - datetime.timedelta(days=5)}
+        fields: dict = {
+            "tag_spool": f"MK-{1300 + i // 50}-CW-{25000 + i:05d}-{i % 50:03d}",
+            "nv": f"NV{600 + i // 200:04d}",
+            "ot": f"{i % 30:03d}",
+            "fecha_materiales": today - datetime.timedelta(days=5),
+        }
         if kind == 1:
-            fields.update(arm="en_progreso", ocupado_por_id=100 + i % 40, fecha_ocupacion=now, operacion_actual="ARM")
+            fields.update(
+                arm="en_progreso", ocupado_por_id=100 + i % 40, fecha_ocupacion=now, operacion_actual="ARM"
+            )
         elif kind == 2:
             fields["fecha_materiales"] = None
         elif kind == 3:
