@@ -131,12 +131,12 @@ class ResilientRedisListener:
     RETRY_SECONDS = 1.0
 
     def __init__(self) -> None:
-        self.task: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[Any] | None = None
 
     async def start(self) -> None:
         # django-eventstream starts this with loop.create_task() and keeps no reference; asyncio
         # holds tasks weakly, so without this the pending listener can be garbage-collected.
-        self.task = asyncio.current_task()  # type: ignore[assignment]
+        self.task = asyncio.current_task()
         from django.conf import settings
         from django_eventstream.event import Event
         from django_eventstream.views import get_listener_manager
