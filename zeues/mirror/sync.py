@@ -249,6 +249,12 @@ class SheetSync:
         confirm_spools(written, result.problems)
         result.events_appended = self.append_events(layout, state, events)
         self._record(state, avisos=summarise(result.problems, tags))
+        if result.spools_written or result.events_appended:
+            log.info(
+                "Espejo de Google Sheets: %d spools escritos, %d eventos agregados a Metadata",
+                result.spools_written,
+                result.events_appended,
+            )
 
     def _record(
         self, state: SheetSyncState, *, paused: str = "", error: str = "", avisos: Any = None
