@@ -106,3 +106,11 @@ def test_status_reports_lag_and_backlog_while_google_is_down(emulator, sheet):
     assert status["estado"] == "error" and "503" in status["ultimo_error"]
     assert status["atraso_segundos"] >= 300
     assert status["pendientes_spools"] == 1 and status["pendientes_eventos"] == 1
+
+
+def test_missing_credentials_are_reported_not_crashed(sheet, settings):
+    settings.ZEUES_SHEETS_ENDPOINT = ""
+    spool_take(spool=sheet["spools"][0], worker=sheet["workers"][0], operacion="ARM")
+    result = SheetSync().run_once()
+    assert "GOOGLE_CREDENTIALS_FILE" in result.error
+    assert mirror_status()["estado"] == "error"

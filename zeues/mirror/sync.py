@@ -222,7 +222,7 @@ class SheetSync:
             return CycleResult(idle=True)
         result = CycleResult()
         self._problems_at = time.monotonic()
-        sent = self.http.sent
+        sent = self._sent()
         try:
             self._sync(state, changes, events, result)
         except Paused as exc:
@@ -232,8 +232,12 @@ class SheetSync:
             result.error = sheets.describe(exc)
             log.warning("Espejo de Google Sheets: %s", result.error)
             self._record(state, error=result.error)
-        result.requests = self.http.sent - sent
+        result.requests = self._sent() - sent
         return result
+
+    def _sent(self) -> int:
+        """Requests sent so far by this worker's client (0 before it exists)."""
+        return self.http.sent if self._client is not None else 0
 
     def _sync(
         self, state: SheetSyncState, changes: list[SheetSpoolChange], events: list[Event], result: CycleResult
