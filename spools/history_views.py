@@ -1,0 +1,86 @@
+"""The spool history: search page, timeline page (/historial/) and its JSON twin (/api/history/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from spools.history import History, Session, spool_history
+from spools.models import Event, Spool
+from spools.services import spool_get
+from zeues.lib.api import api_view, ok
+
+SEARCH_LIMIT = 100
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """GET /historial/?q=: spools whose TAG contains q, or whose NV or OT is q."""
+    q = request.GET.get("q", "").strip()
+    results: list[Spool] = []
+    if q:
+        match = Q(tag_spool__icontains=q) | Q(nv__iexact=q) | Q(ot__iexact=q)
+        results = list(Spool.objects.filter(match).order_by("tag_spool")[: SEARCH_LIMIT + 1])
+    context = {"q": q, "results": results[:SEARCH_LIMIT], "more": len(results) > SEARCH_LIMIT}
+    return render(request, "spools/history_search.html", context)
+
+
+@require_GET
+def timeline(request: HttpRequest, tag: str) -> HttpResponse:
+    """GET /historial/<tag>/: the spool's sessions, totals, metrología and supervisor acts."""
+    spool = Spool.objects.filter(tag_spool=tag.strip()).first()
+    if spool is None:
+        raise Http404(f"No existe el spool «{tag}».")
+    return render(request, "spools/history.html", {"h": spool_history(spool)})
+
+
+def _iso(value: Any) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def session_to_dict(s: Session) -> dict[str, Any]:
+    """One session as /api/history lists it."""
+    return {
+        "worker_nombre": s.worker_token,
+        "worker_id": s.worker_id,
+        "operacion": s.operacion,
+        "start_time": _iso(s.start),
+        "end_time": _iso(s.end),
+        "duration": s.duration if s.duration_seconds is not None else None,
+        "duration_seconds": s.duration_seconds,
+        "en_curso": s.en_curso,
+        "cierre": s.cierre or None,
+    }
+
+
+def event_to_dict(e: Event) -> dict[str, Any]:
+    """One audit event as /api/history lists it."""
+    return {
+        "id": str(e.id),
+        "timestamp": _iso(e.timestamp),
+        "evento_tipo": e.evento_tipo,
+        "worker_nombre": e.worker_token or None,
+        "operacion": e.operacion,
+        "accion": e.accion,
+        "details": e.details,
+    }
+
+
+def history_to_dict(h: History) -> dict[str, Any]:
+    """The API's answer: `{tag_spool, sessions, events}`."""
+    return {
+        "tag_spool": h.spool.tag_spool,
+        "sessions": [session_to_dict(s) for s in h.sessions],
+        "events": [event_to_dict(e) for e in h.events],
+    }
+
+
+@api_view("GET")
+def api_history(request: HttpRequest, tag: str) -> JsonResponse:
+    """GET /api/history/{tag}: the spool's sessions and raw events (404 SPOOL_NO_ENCONTRADO)."""
+    return ok(history_to_dict(spool_history(spool_get(tag_spool=tag))))

@@ -1,0 +1,315 @@
+"""The spool history: sessions folded from events, totals, notes, the page and /api/history."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from metrologia.services import spool_inspect
+from occupation import services as occupation
+from reparacion import services as reparacion
+from spools.history import SIN_CIERRE, format_duration, spool_history
+from spools.models import EventType, Spool, Worker
+from spools.services import event_append
+
+pytestmark = pytest.mark.django_db
+
+TZ = zoneinfo.ZoneInfo("America/Santiago")
+T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=TZ)
+
+
+def at(minutes: float) -> datetime.datetime:
+    """T0 plus some minutes."""
+    return T0 + datetime.timedelta(minutes=minutes)
+
+
+def ev(spool: Spool, tipo: str, worker: Worker | None, op: str, when: datetime.datetime, **details):
+    """Append an event at a chosen time."""
+    return event_append(tipo=tipo, spool=spool, worker=worker, operacion=op, now=when, details=details)
+
+
+@pytest.fixture
+def boss(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user(username="jefe", password="x-123456789"))
+    return client
+
+
+def test_format_duration_includes_days():
+    assert format_duration(0) == "00:00:00"
+    assert format_duration(3 * 3600 + 15 * 60) == "03:15:00"
+    assert format_duration(2 * 86400 + 3 * 3600 + 15 * 60) == "2 d 03:15:00"
+    assert format_duration(None) == "—"
+
+
+def test_handoff_a_takes_pauses_b_takes_completes(make_worker, make_spool):
+    a, b, spool = make_worker(id=1), make_worker(id=2, nombre="Beto", apellido="Soto"), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
+    ev(spool, EventType.PAUSAR_SPOOL, a, "ARM", at(90))
+    ev(spool, EventType.TOMAR_SPOOL, b, "ARM", at(120))
+    ev(spool, EventType.COMPLETAR_ARM, b, "ARM", at(180))
+    h = spool_history(spool, now=at(1000))
+    assert [(s.worker_id, s.duration_seconds, s.cierre) for s in h.sessions] == [
+        (1, 5400, "PAUSAR_SPOOL"),
+        (2, 3600, "COMPLETAR_ARM"),
+    ]
+    assert h.sessions[1].worker_nombre == "Beto Soto" and h.sessions[1].worker_token == "BS(2)"
+    arm = h.totals["ARM"]
+    assert (arm.sessions, arm.active_seconds, arm.paused_seconds, arm.paused_now) == (2, 9000, 1800, False)
+    assert not h.orphans
+
+
+def test_pauses_accumulate_and_an_unresumed_pause_counts_until_now(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", at(0))
+    ev(spool, EventType.PAUSAR_SPOOL, a, "SOLD", at(10))
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", at(30))
+    ev(spool, EventType.PAUSAR_SPOOL, a, "SOLD", at(40))
+    h = spool_history(spool, now=at(100))
+    sold = h.totals["SOLD"]
+    assert (sold.active_seconds, sold.paused_seconds, sold.paused_now) == (1200, (20 + 60) * 60, True)
+
+
+def test_repairs_take_pause_resume_complete_and_cancel(make_worker, make_spool):
+    a, b, spool = make_worker(id=1), make_worker(id=2), make_spool()
+    ev(spool, EventType.TOMAR_REPARACION, a, "REPARACION", at(0))
+    ev(spool, EventType.PAUSAR_REPARACION, a, "REPARACION", at(30))
+    ev(spool, EventType.TOMAR_REPARACION, b, "REPARACION", at(45))
+    ev(spool, EventType.COMPLETAR_REPARACION, b, "REPARACION", at(60))
+    # A second repair: taken, paused, then cancelled by someone while nobody held it.
+    ev(spool, EventType.TOMAR_REPARACION, a, "REPARACION", at(100))
+    ev(spool, EventType.PAUSAR_REPARACION, a, "REPARACION", at(110))
+    ev(spool, EventType.CANCELAR_REPARACION, b, "REPARACION", at(130))
+    h = spool_history(spool, now=at(500))
+    assert [s.cierre for s in h.sessions] == [
+        "PAUSAR_REPARACION",
+        "COMPLETAR_REPARACION",
+        "PAUSAR_REPARACION",
+    ]
+    rep = h.totals["REPARACION"]
+    assert (rep.active_seconds, rep.paused_seconds, rep.paused_now) == (
+        (30 + 15 + 10) * 60,
+        (15 + 20) * 60,
+        False,
+    )
+    assert not h.orphans  # cancelling a paused repair is normal, not an oddity
+
+
+def test_cancel_while_held_closes_the_session(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.TOMAR_REPARACION, a, "REPARACION", at(0))
+    ev(spool, EventType.CANCELAR_REPARACION, a, "REPARACION", at(5))
+    (s,) = spool_history(spool, now=at(50)).sessions
+    assert (s.cierre, s.duration_seconds) == ("CANCELAR_REPARACION", 300)
+
+
+def test_force_release_closes_the_holders_session_and_is_a_supervisor_act(
+    make_worker, make_spool, django_user_model
+):
+    a, spool = make_worker(id=7), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
+    ev(spool, EventType.LIBERACION_FORZADA, a, "ARM", at(600), motivo="Se fue a casa", supervisor="jefa")
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(660))
+    h = spool_history(spool, now=at(720))
+    assert [(s.cierre, s.duration_seconds, s.en_curso) for s in h.sessions] == [
+        ("LIBERACION_FORZADA", 36000, False),
+        ("", 3600, True),
+    ]
+    assert h.totals["ARM"].paused_seconds == 3600 and h.totals["ARM"].active_seconds == 39600
+    (act,) = h.supervisor
+    assert (act.motivo, act.supervisor, act.event.worker_token) == ("Se fue a casa", "jefa", "MR(7)")
+
+
+def test_session_spanning_midnight(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    start = datetime.datetime(2026, 3, 2, 22, 30, tzinfo=TZ)
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", start)
+    ev(spool, EventType.COMPLETAR_SOLD, a, "SOLD", start + datetime.timedelta(hours=3, minutes=15))
+    (s,) = spool_history(spool).sessions
+    assert s.duration_seconds == 3 * 3600 + 15 * 60 and s.duration == "03:15:00"
+    assert s.end is not None
+    assert timezone.localtime(s.start).date() != timezone.localtime(s.end).date()
+
+
+def test_session_spanning_several_days_keeps_the_days(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", T0)
+    ev(spool, EventType.COMPLETAR_ARM, a, "ARM", T0 + datetime.timedelta(days=2, hours=3, minutes=15))
+    (s,) = spool_history(spool).sessions
+    assert s.duration_seconds == 2 * 86400 + 3 * 3600 + 15 * 60 and s.duration == "2 d 03:15:00"
+
+
+def test_open_session_is_en_curso_with_running_time(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
+    (s,) = spool_history(spool, now=at(25)).sessions
+    assert s.en_curso and s.end is None and s.duration_seconds == 1500
+
+
+def test_odd_histories_are_listed_never_raised(make_worker, make_spool):
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.COMPLETAR_ARM, a, "ARM", at(0))  # a close without an open
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", at(10))
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", at(20))  # the first one never closed
+    ev(spool, EventType.PAUSAR_SPOOL, a, "SOLD", at(30))
+    h = spool_history(spool, now=at(40))
+    assert [n.event.evento_tipo for n in h.orphans] == ["COMPLETAR_ARM"]
+    assert [(s.cierre, s.duration_seconds) for s in h.sessions] == [(SIN_CIERRE, None), ("PAUSAR_SPOOL", 600)]
+    assert h.totals["SOLD"].active_seconds == 600
+
+
+def test_metrologia_results_with_cycle_and_block(make_worker, make_spool):
+    m, spool = make_worker(roles=["Metrologia"]), make_spool()
+    ev(spool, EventType.COMPLETAR_METROLOGIA, m, "METROLOGIA", at(0), resultado="RECHAZADO", ciclo=1)
+    ev(spool, EventType.COMPLETAR_METROLOGIA, m, "METROLOGIA", at(60), resultado="RECHAZADO", ciclo=3)
+    ev(spool, EventType.SPOOL_BLOQUEADO, m, "METROLOGIA", at(60), resultado="RECHAZADO", ciclo=3)
+    h = spool_history(spool)
+    assert [(n.resultado, n.ciclo, n.bloqueo) for n in h.metrologia] == [
+        ("RECHAZADO", 1, False),
+        ("RECHAZADO", 3, True),
+    ]
+    assert not h.sessions and not h.orphans
+
+
+def test_history_is_one_query(make_worker, make_spool, django_assert_num_queries):
+    a, spool = make_worker(), make_spool()
+    for i in range(20):
+        ev(spool, EventType.TOMAR_SPOOL if i % 2 == 0 else EventType.PAUSAR_SPOOL, a, "ARM", at(i))
+    with django_assert_num_queries(1):
+        h = spool_history(spool)
+        assert [s.worker_nombre for s in h.sessions] == ["Mauricio Rodriguez"] * 10
+
+
+def test_real_actions_through_the_services_match_the_history(
+    make_worker, make_spool, django_user_model, settings
+):
+    settings.ZEUES_MAX_CICLOS = 3
+    boss = django_user_model.objects.create_user(username="jefa", password="x-123456789")
+    arm = make_worker(id=11, roles=["Armador"])
+    sold = make_worker(id=12, roles=["Soldador"])
+    qc = make_worker(id=13, roles=["Metrologia"])
+    spool = make_spool(tag_spool="H-REAL")
+    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
+    spool = occupation.spool_pause(spool=spool, worker=arm)
+    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
+    spool = occupation.spool_complete(spool=spool, worker=arm)
+    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
+    spool = occupation.occupation_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
+    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
+    spool = occupation.spool_complete(spool=spool, worker=sold)
+    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")
+    spool = reparacion.repair_take(spool=spool, worker=sold)
+    spool = reparacion.repair_complete(spool=spool, worker=sold)
+    spool = spool_inspect(spool=spool, worker=qc, resultado="APROBADO")
+    h = spool_history(spool)
+    assert [(s.worker_id, s.operacion, s.cierre) for s in h.sessions] == [
+        (11, "ARM", "PAUSAR_SPOOL"),
+        (11, "ARM", "COMPLETAR_ARM"),
+        (12, "SOLD", "LIBERACION_FORZADA"),
+        (12, "SOLD", "COMPLETAR_SOLD"),
+        (12, "REPARACION", "COMPLETAR_REPARACION"),
+    ]
+    assert all(s.duration_seconds is not None and s.end for s in h.sessions)
+    assert [(n.resultado, n.ciclo) for n in h.metrologia] == [("RECHAZADO", 1), ("APROBADO", 0)]
+    assert [(n.motivo, n.supervisor) for n in h.supervisor] == [("Turno terminado", "jefa")]
+    assert len(h.events) == 12 and not h.orphans
+
+
+def test_unblock_is_a_supervisor_act_with_reason(make_worker, make_spool, django_user_model):
+    boss = django_user_model.objects.create_user(username="jefe2", password="x-123456789")
+    spool = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    reparacion.spool_unblock(spool=spool, supervisor=boss, motivo="Revisado en terreno")
+    (act,) = spool_history(spool).supervisor
+    assert act.event.evento_tipo == "SUPERVISOR_OVERRIDE" and act.motivo == "Revisado en terreno"
+    assert act.supervisor == "jefe2"
+
+
+# --- API ---------------------------------------------------------------------------------
+
+
+def test_api_history_shape(api, make_worker, make_spool):
+    a, spool = make_worker(id=5), make_spool(tag_spool="H/API-1")
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", T0)
+    ev(spool, EventType.PAUSAR_SPOOL, a, "ARM", T0 + datetime.timedelta(days=1, hours=2))
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", timezone.now() - datetime.timedelta(minutes=5))
+    body = api.get("/api/history/H/API-1").json()
+    assert body["tag_spool"] == "H/API-1"
+    first, second = body["sessions"]
+    assert first == {
+        "worker_nombre": "MR(5)",
+        "worker_id": 5,
+        "operacion": "ARM",
+        "start_time": "2026-03-02T08:00:00-03:00",
+        "end_time": "2026-03-03T10:00:00-03:00",
+        "duration": "1 d 02:00:00",
+        "duration_seconds": 93600,
+        "en_curso": False,
+        "cierre": "PAUSAR_SPOOL",
+    }
+    assert second["en_curso"] and second["end_time"] is None and second["duration_seconds"] >= 300
+    assert [e["evento_tipo"] for e in body["events"]] == ["TOMAR_SPOOL", "PAUSAR_SPOOL", "TOMAR_SPOOL"]
+    assert set(body["events"][0]) == {
+        "id",
+        "timestamp",
+        "evento_tipo",
+        "worker_nombre",
+        "operacion",
+        "accion",
+        "details",
+    }
+    assert body["events"][0]["timestamp"] == "2026-03-02T08:00:00-03:00"
+
+
+def test_api_history_unknown_tag_and_auth(api, anon_api):
+    response = api.get("/api/history/NO-EXISTE")
+    assert response.status_code == 404 and response.json()["error"] == "SPOOL_NO_ENCONTRADO"
+    assert anon_api.get("/api/history/NO-EXISTE").status_code == 401
+    assert api.post("/api/history/NO-EXISTE").status_code == 405
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+def test_page_renders_sessions_totals_and_acts(boss, make_worker, make_spool):
+    a, spool = make_worker(id=93), make_spool(tag_spool="H-PAGE/1")
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", T0)
+    ev(
+        spool,
+        EventType.LIBERACION_FORZADA,
+        a,
+        "ARM",
+        T0 + datetime.timedelta(days=2, hours=3, minutes=15),
+        motivo="Olvidó pausar",
+        supervisor="jefa",
+    )
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", timezone.now())
+    page = boss.get("/historial/H-PAGE/1/").content.decode()
+    assert "MR(93) Mauricio Rodriguez" in page and "2 d 03:15:00" in page
+    assert "en curso" in page and "data-since=" in page
+    assert "Olvidó pausar" in page and "jefa" in page and "LIBERACION_FORZADA" in page
+
+
+def test_page_unknown_tag_is_404(boss):
+    assert boss.get("/historial/NO-EXISTE/").status_code == 404
+
+
+def test_search_by_tag_nv_or_ot_links_to_the_timeline(boss, make_spool):
+    make_spool(tag_spool="MK-1-A", nv="NV0700", ot="077")
+    make_spool(tag_spool="MK-2-B", nv="NV0800", ot="088")
+    for q in ("1-a", "NV0700", "077"):
+        page = boss.get("/historial/", {"q": q}).content.decode()
+        assert 'href="/historial/MK-1-A/"' in page and "MK-2-B" not in page
+    assert "Ningún spool coincide" in boss.get("/historial/", {"q": "zzz"}).content.decode()
+
+
+def test_pages_need_login_and_are_closed_to_kiosk_accounts(client, django_user_model, make_spool):
+    make_spool(tag_spool="H-LOCK")
+    assert client.get("/historial/")["Location"].startswith("/login/")
+    assert client.get("/historial/H-LOCK/")["Location"].startswith("/login/")
+    tablet = django_user_model.objects.create_user(username="tablet", password="x-123456789")
+    tablet.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
+    client.force_login(tablet)
+    assert client.get("/historial/H-LOCK/")["Location"] == "/kiosko/"
