@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import board
 from reparacion import views as reparacion_views
-from spools import labels
+from spools import history_views, labels
 from zeues import views
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -23,6 +23,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("health", views.health, name="health"),
     path("dashboard/occupied", board.dashboard_occupied, name="dashboard-occupied"),
     path("sse/stream", views.sse_stream, name="sse-stream"),
+    path("history/<path:tag>", history_views.api_history, name="api-history"),
     re_path(r"^(?P<rest>.*)$", views.api_not_found),
 ]
 
@@ -37,6 +38,8 @@ urlpatterns = [
     path("kiosko/", include("spools.kiosk.urls")),
     path("tablero/", board.board, name="board"),
     path("spools/etiquetas/", labels.sheet, name="labels"),
+    path("historial/", history_views.search, name="history-search"),
+    path("historial/<path:tag>/", history_views.timeline, name="history"),
     path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
