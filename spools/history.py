@@ -99,6 +99,11 @@ class Note:
     supervisor: str = ""
     bloqueo: bool = False
 
+    @property
+    def when(self) -> str:
+        """Local date and time of the event, `dd-mm-YYYY HH:MM` (cheaper than the `date` filter)."""
+        return timezone.localtime(self.event.timestamp).strftime("%d-%m-%Y %H:%M")
+
 
 @dataclass
 class History:
