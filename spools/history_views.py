@@ -13,8 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from spools.history import SIN_CIERRE, History, Session, spool_history
-from spools.models import Event, Spool
+from spools.history import SIN_CIERRE, EventRow, History, Session, spool_history
+from spools.models import Spool
 from spools.services import spool_get
 from zeues.lib.api import api_view, ok
 
@@ -96,7 +96,7 @@ def session_to_dict(s: Session) -> dict[str, Any]:
     }
 
 
-def event_to_dict(e: Event) -> dict[str, Any]:
+def event_to_dict(e: EventRow) -> dict[str, Any]:
     """One audit event as /api/history lists it."""
     return {
         "id": str(e.id),

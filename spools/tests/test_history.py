@@ -313,3 +313,14 @@ def test_pages_need_login_and_are_closed_to_kiosk_accounts(client, django_user_m
     tablet.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
     client.force_login(tablet)
     assert client.get("/historial/H-LOCK/")["Location"] == "/kiosko/"
+
+
+def test_supervisor_falls_back_to_the_acting_account(make_worker, make_spool, django_user_model):
+    boss = django_user_model.objects.create_user(username="jefa3", password="x-123456789")
+    a, spool = make_worker(), make_spool()
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
+    event_append(
+        tipo=EventType.LIBERACION_FORZADA, spool=spool, worker=a, operacion="ARM", actor=boss, now=at(5)
+    )
+    (act,) = spool_history(spool).supervisor
+    assert (act.supervisor, act.motivo) == ("jefa3", "")
