@@ -290,6 +290,8 @@ def test_page_renders_sessions_totals_and_acts(boss, make_worker, make_spool):
     assert "MR(93) Mauricio Rodriguez" in page and "2 d 03:15:00" in page
     assert "en curso" in page and "data-since=" in page
     assert "Olvidó pausar" in page and "jefa" in page and "LIBERACION_FORZADA" in page
+    totals = page[page.index('data-testid="totals"') : page.index('data-testid="sessions"')]
+    assert "<td>ARM</td><td>2</td>" in totals and "</table>" in totals  # the summary comes first
 
 
 def test_page_unknown_tag_is_404(boss):
