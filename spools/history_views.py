@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from spools.history import SIN_CIERRE, EventRow, History, Session, spool_history
 from spools.models import Spool
+from spools.permissions import management_required
 from spools.services import spool_get
 from zeues.lib.api import api_view, ok
 
@@ -22,6 +23,7 @@ SEARCH_LIMIT = 100
 
 
 @require_GET
+@management_required
 def search(request: HttpRequest) -> HttpResponse:
     """GET /historial/?q=: spools whose TAG contains q, or whose NV or OT is q."""
     q = request.GET.get("q", "").strip()
@@ -34,6 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@management_required
 def timeline(request: HttpRequest, tag: str) -> HttpResponse:
     """GET /historial/<tag>/: the spool's sessions, totals, metrología and supervisor acts."""
     spool = Spool.objects.filter(tag_spool=tag.strip()).first()

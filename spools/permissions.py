@@ -8,7 +8,13 @@ pages: KioskConfinementMiddleware sends them back to /kiosko/ before any view ru
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 
 GERENCIA = "Gerencia"
 SUPERVISORES = "Supervisores"
@@ -26,3 +32,15 @@ def can_view_management(user: Any) -> bool:
         cached = user.groups.filter(name__in=MANAGEMENT_GROUPS).exists()
         user._zeues_can_view_management = cached
     return bool(cached)
+
+
+def management_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """View decorator: 403 (templates/403.html) unless `can_view_management(request.user)`."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_view_management(request.user):
+            raise PermissionDenied(_("Estas páginas son para Gerencia y Supervisores."))
+        return view(request, *args, **kwargs)
+
+    return wrapper

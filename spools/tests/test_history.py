@@ -34,7 +34,9 @@ def ev(spool: Spool, tipo: str, worker: Worker | None, op: str, when: datetime.d
 
 @pytest.fixture
 def boss(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user(username="jefe", password="x-123456789"))
+    user = django_user_model.objects.create_user(username="jefe", password="x-123456789")
+    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
+    client.force_login(user)
     return client
 
 
