@@ -13,7 +13,8 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 GERENCIA = "Gerencia"
@@ -34,11 +35,11 @@ def can_view_management(user: Any) -> bool:
     return bool(cached)
 
 
-def management_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def management_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """View decorator: 403 (templates/403.html) unless `can_view_management(request.user)`."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not can_view_management(request.user):
             raise PermissionDenied(_("Estas páginas son para Gerencia y Supervisores."))
         return view(request, *args, **kwargs)

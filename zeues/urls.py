@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import board
 from reparacion import views as reparacion_views
-from spools import history_views, labels
+from spools import exports_views, history_views, labels
 from zeues import views
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -39,6 +39,17 @@ urlpatterns = [
     path("tablero/", board.board, name="board"),
     path("spools/etiquetas/", labels.sheet, name="labels"),
     path("historial/", history_views.search, name="history-search"),
+    # Exports before the spool page, whose <path:tag> would otherwise swallow them.
+    re_path(
+        r"^historial/exportar/eventos\.(?P<fmt>csv|xlsx)$",
+        exports_views.event_log_export,
+        name="export-events",
+    ),
+    re_path(
+        r"^historial/(?P<tag>.+)/exportar\.(?P<fmt>csv|xlsx)$",
+        exports_views.spool_export,
+        name="export-spool",
+    ),
     path("historial/<path:tag>/", history_views.timeline, name="history"),
     path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("login/", views.LoginView.as_view(), name="login"),

@@ -1,0 +1,246 @@
+"""CSV and XLSX exports: a spool's sessions and the event log for a period, streamed."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import datetime
+import io
+import zipfile
+import zoneinfo
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.contrib.auth.models import Group
+from django.db import connections
+from django.test import AsyncRequestFactory
+
+from spools import exports_views
+from spools.history import spool_history
+from spools.models import Event, EventType, Spool, Worker
+from spools.services import event_append
+
+pytestmark = pytest.mark.django_db
+
+TZ = zoneinfo.ZoneInfo("America/Santiago")
+T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=TZ)
+EVENT_HEADER = [
+    "ID",
+    "Timestamp",
+    "Evento_Tipo",
+    "TAG_SPOOL",
+    "Worker_ID",
+    "Worker_Nombre",
+    "Operacion",
+    "Accion",
+    "Fecha_Operacion",
+    "Metadata_JSON",
+]
+
+
+def at(minutes: float) -> datetime.datetime:
+    """T0 plus some minutes."""
+    return T0 + datetime.timedelta(minutes=minutes)
+
+
+def ev(spool: Spool, tipo: str, worker: Worker | None, op: str, when: datetime.datetime, **details):
+    """Append an event at a chosen time."""
+    return event_append(tipo=tipo, spool=spool, worker=worker, operacion=op, now=when, details=details)
+
+
+def body(response) -> str:
+    """A streamed CSV response's text, without the BOM."""
+    assert response.streaming
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+def rows(response) -> list[list[str]]:
+    """A streamed CSV response's rows."""
+    return list(csv.reader(io.StringIO(body(response))))
+
+
+@pytest.fixture
+def manager(client, django_user_model):
+    """A client logged in as a Gerencia member."""
+    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
+    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def worked(make_worker, make_spool):
+    """Spool X-1 (NV0001): ARM taken by 1, paused, taken by 2, completed; SOLD taken by 2 on day 2."""
+    a, b = make_worker(id=1), make_worker(id=2, nombre="Beto", apellido="Soto")
+    spool = make_spool(tag_spool="X-1", nv="NV0001")
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
+    ev(spool, EventType.PAUSAR_SPOOL, a, "ARM", at(90), motivo="almuerzo")
+    ev(spool, EventType.TOMAR_SPOOL, b, "ARM", at(120))
+    ev(spool, EventType.COMPLETAR_ARM, b, "ARM", at(180))
+    ev(spool, EventType.TOMAR_SPOOL, b, "SOLD", at(24 * 60))
+    return spool
+
+
+def test_spool_csv_equals_the_history_sessions(manager, worked):
+    got = rows(manager.get("/historial/X-1/exportar.csv"))
+    h = spool_history(worked)
+    assert got[0][:5] == ["TAG_SPOOL", "Worker_ID", "Worker", "Worker_Nombre", "Operacion"]
+    assert len(got) == 1 + len(h.sessions) == 4
+    assert [(r[1], r[4], r[9]) for r in got[1:]] == [
+        (str(s.worker_id), s.operacion, s.cierre or "EN_CURSO") for s in h.sessions
+    ]
+    assert got[1][5:9] == ["02-03-2026 08:00:00", "02-03-2026 09:30:00", "01:30:00", "5400"]
+    assert got[2][3] == "Beto Soto"
+    assert got[3][6] == "" and got[3][9] == "EN_CURSO"
+
+
+def test_spool_xlsx_is_a_workbook_with_the_sessions(manager, worked):
+    response = manager.get("/historial/X-1/exportar.xlsx")
+    assert response.streaming and response["Content-Type"].startswith("application/vnd.openxml")
+    assert "attachment" in response["Content-Disposition"]
+    book = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert "X-1" in sheet or "X-1" in book.read("xl/sharedStrings.xml").decode()
+    assert "COMPLETAR_ARM" in sheet  # constant_memory writes strings inline, not shared
+
+
+def test_spool_export_unknown_tag_is_404(manager):
+    assert manager.get("/historial/NO-EXISTE/exportar.csv").status_code == 404
+
+
+def test_event_log_csv_matches_the_metadata_columns(manager, worked):
+    got = rows(manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-02", "hasta": "2026-03-03"}))
+    assert got[0] == EVENT_HEADER
+    first = Event.objects.order_by("seq").first()
+    assert got[1] == [
+        str(first.id),
+        "02-03-2026 08:00:00",
+        "TOMAR_SPOOL",
+        "X-1",
+        "1",
+        first.worker_token,
+        "ARM",
+        "",
+        "02-03-2026",
+        "{}",
+    ]
+    assert got[2][9] == '{"motivo": "almuerzo"}'
+    assert len(got) == 1 + 5
+
+
+def test_event_log_period_includes_both_days_in_shop_time(manager, worked):
+    day1 = rows(
+        manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-02", "hasta": "2026-03-02"})
+    )
+    assert [r[2] for r in day1[1:]] == ["TOMAR_SPOOL", "PAUSAR_SPOOL", "TOMAR_SPOOL", "COMPLETAR_ARM"]
+    day2 = rows(
+        manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-03", "hasta": "2026-03-03"})
+    )
+    assert [(r[2], r[6]) for r in day2[1:]] == [("TOMAR_SPOOL", "SOLD")]
+
+
+def test_event_log_filters_by_nv_and_worker(manager, worked, make_spool, make_worker):
+    other = make_spool(tag_spool="Y-9", nv="NV0002")
+    ev(other, EventType.TOMAR_SPOOL, make_worker(id=3), "ARM", at(10))
+    period = {"desde": "2026-03-01", "hasta": "2026-03-31"}
+    by_nv = rows(manager.get("/historial/exportar/eventos.csv", {**period, "nv": "NV0002"}))
+    assert [r[3] for r in by_nv[1:]] == ["Y-9"]
+    by_worker = rows(manager.get("/historial/exportar/eventos.csv", {**period, "worker_id": 2}))
+    assert {r[4] for r in by_worker[1:]} == {"2"} and len(by_worker) == 1 + 3
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"desde": "2026-03-05", "hasta": "2026-03-01"},
+        {"desde": "02-03-2026", "hasta": "2026-03-03"},
+        {"desde": "2025-01-01", "hasta": "2026-03-01"},
+    ],
+)
+def test_event_log_rejects_bad_periods(manager, params):
+    assert manager.get("/historial/exportar/eventos.csv", params).status_code == 400
+
+
+def test_event_log_xlsx_has_the_events(manager, worked):
+    response = manager.get("/historial/exportar/eventos.xlsx", {"desde": "2026-03-02", "hasta": "2026-03-03"})
+    assert response.streaming and "eventos-20260302-20260303.xlsx" in response["Content-Disposition"]
+    sheet = (
+        zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+        .read("xl/worksheets/sheet1.xml")
+        .decode()
+    )
+    assert "Evento_Tipo" in sheet and "COMPLETAR_ARM" in sheet and "02-03-2026 08:00:00" in sheet
+
+
+def _many_events(spool: Spool, worker: Worker, n: int) -> None:
+    Event.objects.bulk_create(
+        Event(
+            timestamp=at(i),
+            evento_tipo=EventType.TOMAR_SPOOL if i % 2 == 0 else EventType.PAUSAR_SPOOL,
+            spool=spool,
+            tag_spool=spool.tag_spool,
+            worker=worker,
+            worker_token=worker.token,
+            operacion="ARM",
+            fecha_operacion=at(i).date(),
+        )
+        for i in range(n)
+    )
+
+
+def test_event_log_of_thousands_of_events_streams_in_pieces(manager, make_spool, make_worker):
+    _many_events(make_spool(tag_spool="BIG-1"), make_worker(id=7), 4500)
+    response = manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-01", "hasta": "2026-03-10"})
+    assert response.streaming and not hasattr(response, "content")
+    pieces = list(response.streaming_content)
+    assert len(pieces) >= 4500 // 500  # the header, then one piece per 500 rows: never one big list
+    text = b"".join(pieces).decode("utf-8-sig")
+    assert text.count("\r\n") == 1 + 4500
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_csv_streams_asynchronously(django_user_model, make_spool, make_worker):
+    _many_events(make_spool(tag_spool="ASGI-1"), make_worker(id=8), 1200)
+    request = AsyncRequestFactory().get(
+        "/historial/exportar/eventos.csv", {"desde": "2026-03-01", "hasta": "2026-03-10"}
+    )
+    request.user = django_user_model.objects.create_superuser(username="root", password="x-123456789")
+    response = exports_views.event_log_export(request, fmt="csv")
+    assert response.is_async
+
+    async def consume() -> list[bytes]:
+        pieces = [piece async for piece in response]
+        # The rows were read in asgiref's sync thread; close its connection as request_finished would.
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
+        return pieces
+
+    text = b"".join(asyncio.run(consume())).decode("utf-8-sig")
+    assert text.count("\r\n") == 1 + 1200 and "ASGI-1" in text
+
+
+@pytest.mark.parametrize("group", [None, "Kioscos"])
+def test_exports_are_closed_to_other_accounts(client, django_user_model, worked, group):
+    urls = [
+        "/historial/X-1/exportar.csv",
+        "/historial/exportar/eventos.xlsx?desde=2026-03-02&hasta=2026-03-02",
+    ]
+    for url in urls:
+        assert client.get(url)["Location"].startswith("/login/")
+    user = django_user_model.objects.create_user(username="staff", password="x-123456789", is_staff=True)
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    client.force_login(user)
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == (302 if group else 403)
+
+
+def test_history_pages_link_to_the_exports(manager, worked):
+    page = manager.get("/historial/X-1/").content.decode()
+    assert 'href="/historial/X-1/exportar.csv"' in page and 'href="/historial/X-1/exportar.xlsx"' in page
+    search = manager.get("/historial/").content.decode()
+    assert (
+        'action="/historial/exportar/eventos.csv"' in search
+        and 'formaction="/historial/exportar/eventos.xlsx"' in search
+    )
