@@ -1,0 +1,178 @@
+"""The manager's KPI page (/gerencia/) with inline SVG charts, and CSV export of each table."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from spools import kpis as k
+from spools.history import format_duration
+from spools.kpi_charts import cycle_chart, daily_bars, hours_chart
+from spools.permissions import management_required
+from zeues.lib.fields import StrictIntegerField
+
+DEFAULT_DAYS = 7
+MAX_DAYS = 366
+
+
+class KpiFilterForm(forms.Form):
+    """The period (default: the last 7 days, today included) and the optional filters."""
+
+    desde = forms.DateField(required=False, label=_("Desde"), widget=forms.DateInput(attrs={"type": "date"}))
+    hasta = forms.DateField(required=False, label=_("Hasta"), widget=forms.DateInput(attrs={"type": "date"}))
+    nv = forms.CharField(required=False, max_length=50, label="NV")
+    ot = forms.CharField(required=False, max_length=50, label="OT")
+    trabajador = StrictIntegerField(required=False, min_value=1, label=_("Trabajador (ID)"))
+
+    def clean(self) -> dict[str, Any]:
+        """Fill the default period; refuse an inverted or over-long one."""
+        data = super().clean() or {}
+        today = timezone.localdate()
+        data["hasta"] = data.get("hasta") or today
+        data["desde"] = data.get("desde") or data["hasta"] - datetime.timedelta(days=DEFAULT_DAYS - 1)
+        if data["desde"] > data["hasta"]:
+            raise forms.ValidationError(_("«Desde» debe ser anterior a «Hasta»."))
+        if (data["hasta"] - data["desde"]).days >= MAX_DAYS:
+            raise forms.ValidationError(_("El período no puede superar un año."))
+        return data
+
+    def filtros(self) -> k.Filtros:
+        """The validated filters."""
+        d = self.cleaned_data
+        return k.Filtros(d["desde"], d["hasta"], d["nv"].strip(), d["ot"].strip(), d["trabajador"])
+
+
+def _default_filtros() -> k.Filtros:
+    form = KpiFilterForm({})
+    form.is_valid()
+    return form.filtros()
+
+
+@require_GET
+@management_required
+def overview(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """GET /gerencia/: every KPI for the period; `?formato=csv&tabla=<name>` streams one table."""
+    form = KpiFilterForm(request.GET)
+    f = form.filtros() if form.is_valid() else _default_filtros()
+    if request.GET.get("formato") == "csv":
+        return csv_response(f, request.GET.get("tabla", ""))
+    data = k.kpis(f)
+    context = {
+        "form": form,
+        "k": data,
+        "tables": list(TABLES),
+        "query": request.GET.urlencode(),
+        "chart_days": daily_bars(data.completados),
+        "chart_cycle": cycle_chart(data.tiempos),
+        "chart_hours": hours_chart(data.horas),
+        "tiempos": [
+            {**r, "p50_h": format_duration(r["p50"]), "p90_h": format_duration(r["p90"])}
+            for r in data.tiempos
+        ],
+    }
+    return render(request, "spools/kpis.html", context)
+
+
+def _fmt(value: Any) -> Any:
+    return "" if value is None else value
+
+
+def _rows(headers: list[str], keys: list[str]) -> Callable[[list[dict[str, Any]]], Iterator[list[Any]]]:
+    def rows(data: list[dict[str, Any]]) -> Iterator[list[Any]]:
+        yield headers
+        for r in data:
+            yield [_fmt(r.get(key)) for key in keys]
+
+    return rows
+
+
+def _wip_rows(f: k.Filtros) -> Iterator[list[Any]]:
+    yield ["estado", "spools"]
+    yield from ([name, n] for name, n in k.wip(f).items())
+
+
+def _stale_rows(f: k.Filtros) -> Iterator[list[Any]]:
+    yield ["tag_spool", "nv", "ot", "operacion", "worker_id", "trabajador", "desde"]
+    for s in k.stale_occupations(f):
+        since = timezone.localtime(s.fecha_ocupacion).isoformat() if s.fecha_ocupacion else ""
+        worker = s.ocupado_por
+        yield [
+            s.tag_spool,
+            s.nv,
+            s.ot,
+            s.operacion_actual,
+            s.ocupado_por_id,
+            worker.token if worker else "",
+            since,
+        ]
+
+
+YIELD = _rows(
+    [
+        "worker_id",
+        "trabajador",
+        "inspecciones",
+        "rechazos",
+        "tasa_rechazo_pct",
+        "primeras",
+        "aprobadas_primera",
+        "fpy_pct",
+    ],
+    [
+        "worker_id",
+        "nombre",
+        "inspecciones",
+        "rechazos",
+        "tasa_rechazo",
+        "primeras",
+        "aprobadas_primera",
+        "fpy",
+    ],
+)
+TABLES: dict[str, Callable[[k.Filtros], Iterator[list[Any]]]] = {
+    "completados": lambda f: _rows(
+        ["fecha", "ARM", "SOLD", "METROLOGIA"], ["fecha", "ARM", "SOLD", "METROLOGIA"]
+    )(k.completed_per_day(f)),
+    "tiempos": lambda f: _rows(["etapa", "spools", "mediana_s", "p90_s"], ["etapa", "n", "p50", "p90"])(
+        k.cycle_and_queue_times(f)
+    ),
+    "wip": _wip_rows,
+    "fpy_armador": lambda f: YIELD(k.first_pass_yield(f, "armador")),
+    "fpy_soldador": lambda f: YIELD(k.first_pass_yield(f, "soldador")),
+    "intentos": lambda f: _rows(
+        ["intento", "inspecciones", "aprobados", "rechazados", "tasa_rechazo_pct"],
+        ["intento", "inspecciones", "aprobados", "rechazados", "tasa_rechazo"],
+    )(k.yield_per_attempt(f)),
+    "antiguas": _stale_rows,
+    "horas": lambda f: _rows(
+        ["worker_id", "trabajador", "operacion", "sesiones", "horas"],
+        ["worker_id", "nombre", "operacion", "sesiones", "horas"],
+    )(k.hours_by_worker(f)),
+}
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_response(f: k.Filtros, tabla: str) -> StreamingHttpResponse:
+    """One KPI table as CSV, streamed row by row."""
+    if tabla not in TABLES:
+        raise Http404(f"No existe la tabla «{tabla}».")
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in TABLES[tabla](f)), content_type="text/csv; charset=utf-8"
+    )
+    name = f"zeues-{tabla}-{f.desde:%Y%m%d}-{f.hasta:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
