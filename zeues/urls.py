@@ -4,7 +4,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import board
 from reparacion import views as reparacion_views
-from spools import exports_views, history_views, labels
+from spools import exports_views, history_views, kpi_views, labels
 from zeues import views
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -51,6 +51,7 @@ urlpatterns = [
         name="export-spool",
     ),
     path("historial/<path:tag>/", history_views.timeline, name="history"),
+    path("gerencia/", kpi_views.overview, name="kpis"),
     path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
