@@ -263,3 +263,9 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_wrong_method_is_refused(manager):
     assert manager.post("/gerencia/").status_code == 405
+
+
+def test_top_bar_shows_gerencia_only_to_managers(manager, client, django_user_model):
+    assert 'href="/gerencia/"' in manager.get("/historial/").content.decode()
+    client.force_login(django_user_model.objects.create_user(username="nadie", password="x-123456789"))
+    assert 'href="/gerencia/"' not in client.get("/tablero/").content.decode()
