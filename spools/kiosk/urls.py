@@ -22,6 +22,7 @@ urlpatterns = [
     path("escanear/", views.scan, name="scan"),
     path("spool/<path:tag>/", views.spool_detail, name="spool"),
     path("mis-spools/", views.my_spools, name="my-spools"),
+    path("mi-registro/", views.my_record, name="my-record"),
     path("resultado/<str:key>/", views.result, name="result"),
     path("<op:op>/identificar/", views.identify, name="identify"),
     path("<op:op>/pin/", views.pin, name="pin"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from occupation.permissions import ensure_worker_can, worker_can_do
-from spools.kiosk import actions, availability, idempotency, session
+from spools.kiosk import actions, availability, idempotency, record, session
 from spools.kiosk.forms import ExecuteForm, IdentifyForm, PinForm, ScanForm, SelectionForm
 from spools.models import Spool, Worker
 from zeues.lib.errors import ZeuesError
@@ -173,6 +173,17 @@ def my_spools(request: HttpRequest) -> HttpResponse:
         return redirect("kiosk:identify", op=session.ALL)
     rows = availability.held_by(identity.worker)
     return render(request, "kiosk/my_spools.html", _ctx(request, session.ALL, rows=rows))
+
+
+@require_GET
+def my_record(request: HttpRequest) -> HttpResponse:
+    """«Mi registro»: the identified worker's own sessions, completions and hours, today and this week."""
+    identity = session.current(request)
+    if identity is None:
+        return redirect("kiosk:identify", op=session.ALL)
+    today, week = record.worker_record(identity.worker)
+    periods = [(_("Hoy"), today, "today"), (_("Esta semana (desde el lunes)"), week, "week")]
+    return render(request, "kiosk/my_record.html", _ctx(request, periods=periods))
 
 
 @require_GET
