@@ -14,22 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
-    Aggregate,
     Case,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
     When,
     Window,
 )
@@ -55,25 +49,6 @@ class Filtros:
     nv: str = ""
     ot: str = ""
     worker_id: int | None = None
-
-
-class Percentile(Aggregate):
-    """PostgreSQL's `percentile_cont(p) WITHIN GROUP (ORDER BY expr)`: interpolated percentile."""
-
-    function = "PERCENTILE_CONT"
-    name = "Percentile"
-    template = "%(function)s(%(percentile)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression: Any, percentile: float, **extra: Any) -> None:
-        super().__init__(expression, percentile=float(percentile), **extra)
-
-
-class Epoch(Func):
-    """Seconds in a PostgreSQL interval."""
-
-    template = "EXTRACT(EPOCH FROM %(expressions)s)"
-    output_field = FloatField()
 
 
 def use_sql_percentiles() -> bool:
@@ -138,11 +113,22 @@ def _stats(annotated: QuerySet[Any]) -> dict[str, Any]:
     """Count, median and p90 of `t1 - t0` (seconds, negative waits as 0) over annotated rows."""
     qs: QuerySet[Any] = annotated.filter(**{"t0__isnull": False, "t1__isnull": False})
     if use_sql_percentiles():
-        delta = ExpressionWrapper(F("t1") - F("t0"), output_field=DurationField())
-        secs = Func(Epoch(delta), Value(0.0), function="GREATEST", output_field=FloatField())
-        return qs.aggregate(n=Count("pk"), p50=Percentile(secs, 0.5), p90=Percentile(secs, 0.9))
+        # Wrapped, not .aggregate(): Django would inline each correlated subquery once per
+        # aggregate and PostgreSQL would run it three times per row (bench/kpis.py --explain).
+        inner, params = qs.values("t0", "t1").order_by().query.sql_with_params()
+        seconds = "GREATEST(EXTRACT(EPOCH FROM x.t1 - x.t0), 0)"
+        sql = (
+            f"SELECT COUNT(*) AS n, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {seconds}) AS p50,"
+            f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {seconds}) AS p90 FROM ({inner}) x"
+        )
+        row = _raw(sql, params)[0]
+        return {"n": row["n"], "p50": _float(row["p50"]), "p90": _float(row["p90"])}
     values = [max(0.0, (t1 - t0).total_seconds()) for t0, t1 in qs.values_list("t0", "t1")]
     return {"n": len(values), "p50": percentile_cont(values, 0.5), "p90": percentile_cont(values, 0.9)}
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
 
 
 def cycle_and_queue_times(f: Filtros) -> list[dict[str, Any]]:
@@ -185,7 +171,11 @@ def stale_occupations(f: Filtros) -> list[Spool]:
 
 
 def _raw(sql: str, params: Iterable[Any]) -> list[dict[str, Any]]:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # JIT compilation took 250-400 ms of a 500 ms query over 1,000,000 events and saved
+            # nothing (bench/kpis.py --explain); SET LOCAL ends with this transaction.
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, list(params))
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -282,7 +272,9 @@ def hours_by_worker(f: Filtros) -> list[dict[str, Any]]:
 
     occupying = [Operacion.ARM, Operacion.SOLD, Operacion.REPARACION]
     inner_qs = (
+        # Only opens and closes: an event in between (a supervisor override) must not end a session.
         Event.objects.filter(fecha_operacion__gte=f.desde, operacion__in=occupying)
+        .filter(evento_tipo__in=[*OPENS, *CLOSES])
         .filter(_spool_filter(f))
         .annotate(next_ts=after(Lead("timestamp")), next_tipo=after(Lead("evento_tipo")))
         .values(

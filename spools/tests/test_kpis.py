@@ -168,6 +168,15 @@ def test_hours_by_worker_and_operation_sum_closed_sessions(shop):
     ]
 
 
+def test_an_event_between_take_and_close_does_not_split_the_session(shop, make_spool):
+    s6, b = make_spool(tag_spool="S6"), shop["B"]
+    ev(s6, EventType.TOMAR_REPARACION, b, "REPARACION", at(2, 8))
+    ev(s6, EventType.SUPERVISOR_OVERRIDE, None, "REPARACION", at(2, 9), motivo="Revisado")
+    ev(s6, EventType.COMPLETAR_REPARACION, b, "REPARACION", at(2, 11))
+    rows = {(r["worker_id"], r["operacion"]): r["horas"] for r in kpis.hours_by_worker(F)}
+    assert rows[(2, "REPARACION")] == 5.0
+
+
 def test_stale_occupations(shop):
     assert [s.tag_spool for s in kpis.stale_occupations(F)] == ["S3"]
     assert kpis.stale_occupations(kpis.Filtros(F.desde, F.hasta, nv="NV1")) == []
