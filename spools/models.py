@@ -484,6 +484,8 @@ class Event(models.Model):
             models.Index(fields=["spool", "seq"], name="event_spool_seq_idx"),
             models.Index(fields=["worker", "timestamp"], name="event_worker_ts_idx"),
             models.Index(fields=["evento_tipo", "timestamp"], name="event_type_ts_idx"),
+            models.Index(fields=["evento_tipo", "fecha_operacion"], name="event_type_fecha_idx"),
+            models.Index(fields=["spool", "operacion", "seq"], name="event_spool_op_seq_idx"),
         ]
 
     def __str__(self) -> str:
