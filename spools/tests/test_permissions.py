@@ -75,3 +75,9 @@ def test_anonymous_goes_to_login_and_kiosk_accounts_back_to_the_kiosk(client, us
     client.force_login(user_in("Kioscos"))
     for page in PAGES:
         assert client.get(page)["Location"] == "/kiosko/"
+
+
+@pytest.mark.parametrize(("group", "shown"), [("Gerencia", True), (None, False)])
+def test_the_top_bar_links_to_historial_only_for_managers(client, user_in, group, shown):
+    client.force_login(user_in(group))
+    assert ('href="/historial/"' in client.get("/tablero/").content.decode()) is shown
