@@ -111,18 +111,20 @@ def _first(spool_ref: str, q: Q, after_seq: str | None = None, field: str = "tim
 
 def _stats(annotated: QuerySet[Any]) -> dict[str, Any]:
     """Count, median and p90 of `t1 - t0` (seconds, negative waits as 0) over annotated rows."""
-    qs: QuerySet[Any] = annotated.filter(**{"t0__isnull": False, "t1__isnull": False})
     if use_sql_percentiles():
-        # Wrapped, not .aggregate(): Django would inline each correlated subquery once per
-        # aggregate and PostgreSQL would run it three times per row (bench/kpis.py --explain).
-        inner, params = qs.values("t0", "t1").order_by().query.sql_with_params()
+        # Wrapped, not .aggregate() or .filter(t0__isnull=...): Django inlines a correlated
+        # subquery at every use, and PostgreSQL runs each copy once per row (bench/kpis.py --explain).
+        # OFFSET 0 keeps PostgreSQL from flattening the wrapper back into those copies.
+        inner, params = annotated.values("t0", "t1").order_by().query.sql_with_params()
         seconds = "GREATEST(EXTRACT(EPOCH FROM x.t1 - x.t0), 0)"
         sql = (
             f"SELECT COUNT(*) AS n, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {seconds}) AS p50,"
-            f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {seconds}) AS p90 FROM ({inner}) x"
+            f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {seconds}) AS p90"
+            f" FROM ({inner} OFFSET 0) x WHERE x.t0 IS NOT NULL AND x.t1 IS NOT NULL"
         )
         row = _raw(sql, params)[0]
         return {"n": row["n"], "p50": _float(row["p50"]), "p90": _float(row["p90"])}
+    qs: QuerySet[Any] = annotated.filter(**{"t0__isnull": False, "t1__isnull": False})
     values = [max(0.0, (t1 - t0).total_seconds()) for t0, t1 in qs.values_list("t0", "t1")]
     return {"n": len(values), "p50": percentile_cont(values, 0.5), "p90": percentile_cont(values, 0.9)}
 
@@ -176,6 +178,8 @@ def _raw(sql: str, params: Iterable[Any]) -> list[dict[str, Any]]:
             # JIT compilation took 250-400 ms of a 500 ms query over 1,000,000 events and saved
             # nothing (bench/kpis.py --explain); SET LOCAL ends with this transaction.
             cursor.execute("SET LOCAL jit = off")
+            # The sessions' window sorts ~200,000 rows for a quarter: in memory, not on disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, list(params))
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
