@@ -61,6 +61,7 @@ from pathlib import Path
 import httpx
 import psycopg
 import redis
+from procstat import CLK_TCK, cpu_seconds, pct, process_tree, status_field
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -70,7 +71,6 @@ DB_NAME = "zeues_bench_live"
 STREAM = "/api/sse/stream"
 WORKERS = 10
 TOKENS = 5
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -226,23 +226,6 @@ def audit_event_ids() -> set[str]:
 # --- /proc -------------------------------------------------------------------------------
 
 
-def process_tree(root: int) -> list[int]:
-    """`root` and its descendants."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rpartition(")")[2].split()[1])
-    tree, frontier = [root], [root]
-    while frontier:
-        frontier = [pid for pid, ppid in parents.items() if ppid in frontier]
-        tree += frontier
-    return tree
-
-
 def pids_named(name: str) -> list[int]:
     """Every process whose command name is `name` (e.g. all PostgreSQL backends)."""
     found = []
@@ -255,33 +238,10 @@ def pids_named(name: str) -> list[int]:
     return found
 
 
-def cpu_seconds(pids: list[int]) -> dict[int, float]:
-    """User + system CPU seconds used so far by each of `pids`."""
-    used = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        used[pid] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-    return used
-
-
 def machine_busy() -> float:
     """CPU seconds the whole machine spent not idle so far (all cores)."""
     fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
     return (sum(fields[:8]) - fields[3] - fields[4]) / CLK_TCK
-
-
-def status_field(pid: int, name: str) -> int:
-    """An integer field of /proc/PID/status (VmRSS in kB, Threads)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(f"{name}:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def rss_mb(pids: list[int]) -> float:
@@ -572,12 +532,6 @@ def measure(
 
 
 # --- report ------------------------------------------------------------------------------
-
-
-def pct(values: list[float], q: float) -> float:
-    """The q-quantile of `values` (seconds), in milliseconds."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
 
 
 @dataclass
