@@ -139,6 +139,8 @@ def start_server(django_db_setup, tmp_path_factory, static_root) -> Iterator[Any
     Server logs stay in pytest's temporary directory (the last three runs are kept).
     """
     if connection.vendor != "postgresql":
+        # Justified skip: a developer running plain pytest on SQLite. CI never reaches it: its
+        # SQLite pass deselects `e2e` by marker and its PostgreSQL pass runs every e2e test.
         pytest.skip("end-to-end tests need PostgreSQL (DATABASE_URL)")
     started: list[Server] = []
     logs = tmp_path_factory.mktemp("uvicorn")
