@@ -11,7 +11,8 @@ from tests.browser.conftest import DESKTOP, TABLET
 def test_supervisor_logs_in_and_sees_who_holds_which_spool(
     live_server, page, django_user_model, make_worker, make_spool, screenshot, size_name, size
 ):
-    django_user_model.objects.create_user(username="jefe", password="clave-segura-123", is_staff=True)
+    # A superuser sees every top-bar link: the widest header must still fit a 601 px tablet.
+    django_user_model.objects.create_superuser(username="jefe", password="clave-segura-123", email="")
     worker = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
     make_spool(
         tag_spool="MK-1335-CW-25238-011",
