@@ -73,22 +73,16 @@ def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor 
                 run_transition(spool, "bloquear")
         write(spool, expected_version=expected, worker=worker, ocupado_por__isnull=True)
         details = {"resultado": resultado, "ciclo": spool.ciclo}
-        record(
-            spool,
-            worker,
-            tipo=EventType.COMPLETAR_METROLOGIA,
-            accion="COMPLETAR",
-            operacion=Operacion.METROLOGIA,
-            actor=actor,
-            now=now,
-            details=details,
-        )
+        # The blocking rejection also records SPOOL_BLOQUEADO, in the same transaction.
+        steps = [(EventType.COMPLETAR_METROLOGIA, "COMPLETAR")]
         if blocked:
+            steps.append((EventType.SPOOL_BLOQUEADO, "BLOQUEAR"))
+        for tipo, accion in steps:
             record(
                 spool,
                 worker,
-                tipo=EventType.SPOOL_BLOQUEADO,
-                accion="BLOQUEAR",
+                tipo=tipo,
+                accion=accion,
                 operacion=Operacion.METROLOGIA,
                 actor=actor,
                 now=now,
