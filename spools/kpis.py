@@ -16,21 +16,25 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
     Count,
     F,
-    IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    When,
-    Window,
+    Sum,
 )
-from django.db.models.functions import Lead, RowNumber
 
-from spools.history import CLOSES, OPENS
-from spools.models import EstadoCalidad, EstadoOperacion, Event, EventType, Operacion, Spool, stale_cutoff
+from spools.models import (
+    EstadoCalidad,
+    EstadoOperacion,
+    Event,
+    EventType,
+    KpiInspection,
+    KpiSession,
+    KpiStage,
+    Operacion,
+    Spool,
+    stale_cutoff,
+)
 
 APROBADO = "APROBADO"
 COMPLETIONS = {
@@ -102,54 +106,54 @@ def completed_per_day(f: Filtros) -> list[dict[str, Any]]:
     return [{"fecha": d, **{str(op): counts.get((d, op), 0) for op in ops}} for d in _days(f)]
 
 
-def _first(spool_ref: str, q: Q, after_seq: str | None = None, field: str = "timestamp") -> Subquery:
-    qs = Event.objects.filter(q, spool=OuterRef(spool_ref))
-    if after_seq:
-        qs = qs.filter(seq__gt=OuterRef(after_seq))
-    return Subquery(qs.order_by("seq").values(field)[:1])
+STAGES = (
+    (KpiStage.ARM, "ARM (ciclo)", "ciclo"),
+    (KpiStage.SOLD, "SOLD (ciclo)", "ciclo"),
+    (KpiStage.ARM_SOLD, "ARM → SOLD (espera)", "espera"),
+    (KpiStage.SOLD_METROLOGIA, "SOLD → METROLOGIA (espera)", "espera"),
+)
 
 
-def _stats(annotated: QuerySet[Any]) -> dict[str, Any]:
-    """Count, median and p90 of `t1 - t0` (seconds, negative waits as 0) over annotated rows."""
+def _facts(model: type[Any], f: Filtros, worker: str | None = "worker_id") -> QuerySet[Any]:
+    """Fact rows dated in the period, of spools matching NV/OT, narrowed to the worker's."""
+    qs = model.objects.filter(fecha__range=(f.desde, f.hasta)).filter(_spool_filter(f))
+    return qs.filter(**{worker: f.worker_id}) if f.worker_id and worker else qs
+
+
+def cycle_and_queue_times(f: Filtros) -> list[dict[str, Any]]:
+    """Median and p90 of ARM and SOLD cycle times and of the two waits between operations.
+
+    One row per completion in the period (the completing worker for the worker filter); see
+    spools/kpi_facts.py for where each span starts and ends.
+    """
+    qs = _facts(KpiStage, f).values("etapa", "segundos").order_by()
+    stats: dict[str, dict[str, Any]] = {}
     if use_sql_percentiles():
-        # Wrapped, not .aggregate() or .filter(t0__isnull=...): Django inlines a correlated
-        # subquery at every use, and PostgreSQL runs each copy once per row (bench/kpis.py --explain).
-        # OFFSET 0 keeps PostgreSQL from flattening the wrapper back into those copies.
-        inner, params = annotated.values("t0", "t1").order_by().query.sql_with_params()
-        seconds = "GREATEST(EXTRACT(EPOCH FROM x.t1 - x.t0), 0)"
+        inner, params = qs.query.sql_with_params()
         sql = (
-            f"SELECT COUNT(*) AS n, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {seconds}) AS p50,"
-            f" PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY {seconds}) AS p90"
-            f" FROM ({inner} OFFSET 0) x WHERE x.t0 IS NOT NULL AND x.t1 IS NOT NULL"
+            "SELECT x.etapa AS etapa, COUNT(*) AS n,"
+            " PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x.segundos) AS p50,"
+            " PERCENTILE_CONT(0.9) WITHIN GROUP (ORDER BY x.segundos) AS p90"
+            f" FROM ({inner}) x GROUP BY x.etapa"
         )
-        row = _raw(sql, params)[0]
-        return {"n": row["n"], "p50": _float(row["p50"]), "p90": _float(row["p90"])}
-    qs: QuerySet[Any] = annotated.filter(**{"t0__isnull": False, "t1__isnull": False})
-    values = [max(0.0, (t1 - t0).total_seconds()) for t0, t1 in qs.values_list("t0", "t1")]
-    return {"n": len(values), "p50": percentile_cont(values, 0.5), "p90": percentile_cont(values, 0.9)}
+        stats = {
+            r["etapa"]: {"n": r["n"], "p50": _float(r["p50"]), "p90": _float(r["p90"])}
+            for r in _raw(sql, params)
+        }
+    else:
+        values: dict[str, list[float]] = {}
+        for etapa, seconds in qs.values_list("etapa", "segundos"):
+            values.setdefault(etapa, []).append(seconds)
+        stats = {
+            etapa: {"n": len(v), "p50": percentile_cont(v, 0.5), "p90": percentile_cont(v, 0.9)}
+            for etapa, v in values.items()
+        }
+    empty = {"n": 0, "p50": None, "p90": None}
+    return [{"etapa": label, "tipo": tipo, **stats.get(code, empty)} for code, label, tipo in STAGES]
 
 
 def _float(value: Any) -> float | None:
     return None if value is None else float(value)
-
-
-def cycle_and_queue_times(f: Filtros) -> list[dict[str, Any]]:
-    """Median and p90 of ARM and SOLD cycle times and of the two waits between operations."""
-    rows = []
-    for op in (Operacion.ARM, Operacion.SOLD):
-        take = Q(evento_tipo=EventType.TOMAR_SPOOL, operacion=op)
-        done = period_events(f).filter(evento_tipo=COMPLETIONS[op])
-        qs = done.annotate(t0=_first("spool", take), t1=F("timestamp"))
-        rows.append({"etapa": f"{op} (ciclo)", "tipo": "ciclo", **_stats(qs)})
-    arm_done = period_events(f).filter(evento_tipo=EventType.COMPLETAR_ARM)
-    sold_take = Q(evento_tipo=EventType.TOMAR_SPOOL, operacion=Operacion.SOLD)
-    qs = arm_done.annotate(t0=F("timestamp"), t1=_first("spool", sold_take))
-    rows.append({"etapa": "ARM → SOLD (espera)", "tipo": "espera", **_stats(qs)})
-    sold_done = period_events(f).filter(evento_tipo=EventType.COMPLETAR_SOLD)
-    inspect = Q(evento_tipo=EventType.COMPLETAR_METROLOGIA, operacion=Operacion.METROLOGIA)
-    qs = sold_done.annotate(t0=F("timestamp"), t1=_first("spool", inspect, after_seq="seq"))
-    rows.append({"etapa": "SOLD → METROLOGIA (espera)", "tipo": "espera", **_stats(qs)})
-    return rows
 
 
 def wip(f: Filtros) -> dict[str, int]:
@@ -185,22 +189,6 @@ def _raw(sql: str, params: Iterable[Any]) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _inspections_sql(f: Filtros) -> tuple[str, tuple[Any, ...]]:
-    """Every inspection of a spool inspected in the period, numbered per spool (`intento`)."""
-    inspected = period_events(f).filter(evento_tipo=EventType.COMPLETAR_METROLOGIA).values("spool_id")
-    qs = (
-        Event.objects.filter(evento_tipo=EventType.COMPLETAR_METROLOGIA, spool_id__in=inspected)
-        .annotate(
-            intento=Window(RowNumber(), partition_by=[F("spool_id")], order_by=F("seq").asc()),
-            aprobado=Case(When(details__resultado=APROBADO, then=1), default=0, output_field=IntegerField()),
-        )
-        .values("spool_id", "worker_id", "fecha_operacion", "intento", "aprobado")
-        .order_by()
-    )
-    sql, params = qs.query.sql_with_params()
-    return sql, tuple(params)
-
-
 def _names(ids: Iterable[int | None]) -> dict[int, str]:
     from spools.models import Worker
 
@@ -209,99 +197,72 @@ def _names(ids: Iterable[int | None]) -> dict[int, str]:
     }
 
 
-def _period_params(f: Filtros) -> list[Any]:
-    adapt = connection.ops.adapt_datefield_value
-    return [adapt(f.desde), adapt(f.hasta)]
-
-
 def _rate(part: int | None, whole: int | None) -> float | None:
     return round(100.0 * (part or 0) / whole, 1) if whole else None
 
 
-def first_pass_yield(f: Filtros, role: str) -> list[dict[str, Any]]:
-    """Per Armador (`role="armador"`) or Soldador of the spool: first-pass yield and rejection rate."""
-    inner, params = _inspections_sql(Filtros(f.desde, f.hasta, f.nv, f.ot))
-    column = connection.ops.quote_name(f"{role}_id")
-    table = connection.ops.quote_name(Spool._meta.db_table)
-    sql = (
-        f"SELECT s.{column} AS worker_id, COUNT(*) AS inspecciones,"
-        " SUM(1 - i.aprobado) AS rechazos,"
-        " SUM(CASE WHEN i.intento = 1 THEN 1 ELSE 0 END) AS primeras,"
-        " SUM(CASE WHEN i.intento = 1 THEN i.aprobado ELSE 0 END) AS aprobadas_primera"
-        f" FROM ({inner}) i JOIN {table} s ON s.id = i.spool_id"
-        f" WHERE i.fecha_operacion BETWEEN %s AND %s AND s.{column} IS NOT NULL"
-    )
-    extra = _period_params(f)
-    if f.worker_id:
-        sql += f" AND s.{column} = %s"
-        extra.append(f.worker_id)
-    rows = _raw(sql + f" GROUP BY s.{column}", [*params, *extra])
+def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = _names(r["worker_id"] for r in rows)
     for r in rows:
         r["nombre"] = names.get(r["worker_id"], str(r["worker_id"]))
+    return rows
+
+
+FIRST = Q(intento=1)
+
+
+def first_pass_yield(f: Filtros, role: str) -> list[dict[str, Any]]:
+    """Per Armador (`role="armador"`) or Soldador of the spool: first-pass yield and rejection rate.
+
+    Over the inspections of the period; the worker filter keeps the spools of that armador/soldador.
+    """
+    column = f"spool__{role}_id"
+    rows = list(
+        _facts(KpiInspection, f, worker=column)
+        .filter(**{f"{column}__isnull": False})
+        .values(trabajador=F(column))
+        .annotate(
+            inspecciones=Count("pk"),
+            rechazos=Count("pk", filter=Q(aprobado=False)),
+            primeras=Count("pk", filter=FIRST),
+            aprobadas_primera=Count("pk", filter=FIRST & Q(aprobado=True)),
+        )
+        .order_by()
+    )
+    for r in rows:
+        r["worker_id"] = r.pop("trabajador")
+    for r in _named(rows):
         r["fpy"] = _rate(r["aprobadas_primera"], r["primeras"])
         r["tasa_rechazo"] = _rate(r["rechazos"], r["inspecciones"])
     return sorted(rows, key=lambda r: r["nombre"])
 
 
 def yield_per_attempt(f: Filtros) -> list[dict[str, Any]]:
-    """Inspections of the period by attempt (1 = first inspection, 2 = after the first repair…)."""
-    inner, params = _inspections_sql(Filtros(f.desde, f.hasta, f.nv, f.ot))
-    sql = (
-        "SELECT i.intento AS intento, COUNT(*) AS inspecciones, SUM(i.aprobado) AS aprobados"
-        f" FROM ({inner}) i WHERE i.fecha_operacion BETWEEN %s AND %s"
+    """Inspections of the period by attempt (1 = first inspection, 2 = after the first repair…).
+
+    The worker filter keeps that inspector's results.
+    """
+    rows = list(
+        _facts(KpiInspection, f)
+        .values("intento")
+        .annotate(inspecciones=Count("pk"), aprobados=Count("pk", filter=Q(aprobado=True)))
+        .order_by("intento")
     )
-    extra = _period_params(f)
-    if f.worker_id:
-        sql += " AND i.worker_id = %s"
-        extra.append(f.worker_id)
-    rows = _raw(sql + " GROUP BY i.intento ORDER BY i.intento", [*params, *extra])
     for r in rows:
-        r["rechazados"] = r["inspecciones"] - (r["aprobados"] or 0)
+        r["rechazados"] = r["inspecciones"] - r["aprobados"]
         r["tasa_rechazo"] = _rate(r["rechazados"], r["inspecciones"])
     return rows
 
 
-def _seconds_sql(start: str, end: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"EXTRACT(EPOCH FROM {end} - {start})"
-    return f"(julianday({end}) - julianday({start})) * 86400.0"
-
-
 def hours_by_worker(f: Filtros) -> list[dict[str, Any]]:
-    """Per worker and operation: closed sessions started in the period and their summed hours."""
-
-    def after(expression: Lead) -> Window:
-        return Window(expression, partition_by=[F("spool_id"), F("operacion")], order_by=F("seq").asc())
-
-    occupying = [Operacion.ARM, Operacion.SOLD, Operacion.REPARACION]
-    inner_qs = (
-        # Only opens and closes: an event in between (a supervisor override) must not end a session.
-        Event.objects.filter(fecha_operacion__gte=f.desde, operacion__in=occupying)
-        .filter(evento_tipo__in=[*OPENS, *CLOSES])
-        .filter(_spool_filter(f))
-        .annotate(next_ts=after(Lead("timestamp")), next_tipo=after(Lead("evento_tipo")))
-        .values(
-            "worker_id", "operacion", "evento_tipo", "fecha_operacion", "timestamp", "next_ts", "next_tipo"
-        )
+    """Per worker and operation: closed sessions opened in the period and their summed hours."""
+    rows = list(
+        _facts(KpiSession, f)
+        .values("worker_id", "operacion")
+        .annotate(sesiones=Count("pk"), segundos=Sum("segundos"))
         .order_by()
     )
-    inner, params = inner_qs.query.sql_with_params()
-    opens, closes = sorted(OPENS), sorted(CLOSES)
-    sql = (
-        "SELECT h.worker_id AS worker_id, h.operacion AS operacion, COUNT(*) AS sesiones,"
-        f" SUM({_seconds_sql('h.timestamp', 'h.next_ts')}) AS segundos FROM ({inner}) h"
-        f" WHERE h.evento_tipo IN ({', '.join(['%s'] * len(opens))})"
-        f" AND h.next_tipo IN ({', '.join(['%s'] * len(closes))}) AND h.fecha_operacion <= %s"
-    )
-    extra: list[Any] = [*opens, *closes, connection.ops.adapt_datefield_value(f.hasta)]
-    if f.worker_id:
-        sql += " AND h.worker_id = %s"
-        extra.append(f.worker_id)
-    rows = _raw(sql + " GROUP BY h.worker_id, h.operacion", [*params, *extra])
-    names = _names(r["worker_id"] for r in rows)
-    for r in rows:
-        r["nombre"] = names.get(r["worker_id"], str(r["worker_id"]))
+    for r in _named(rows):
         r["horas"] = round(float(r["segundos"] or 0) / 3600, 2)
     return sorted(rows, key=lambda r: (r["nombre"], r["operacion"]))
 

@@ -501,3 +501,71 @@ class Event(models.Model):
     def delete(self, *args, **kwargs):
         """Refused: the audit trail keeps everything."""
         raise PermissionError("Audit events are immutable")
+
+
+# --- KPI facts (issue #7) -------------------------------------------------------------------
+# Derived from the audit trail, never edited by hand: spools/kpi_facts.py recomputes a spool's
+# rows from its events in the same transaction as every event that changes them, so the manager
+# page aggregates a few indexed rows per spool instead of windowing a million events.
+
+
+class KpiSession(models.Model):
+    """One closed occupation session (a TOMAR and the PAUSAR/COMPLETAR/… that ended it)."""
+
+    spool = models.ForeignKey(Spool, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, on_delete=models.SET_NULL, related_name="+")
+    operacion = models.CharField(max_length=20)
+    fecha = models.DateField("fecha de operación del TOMAR")
+    inicio = models.DateTimeField()
+    fin = models.DateTimeField()
+    segundos = models.FloatField()
+    seq = models.BigIntegerField("seq del TOMAR", unique=True)
+
+    class Meta:
+        verbose_name = "sesión (KPI)"
+        indexes = [models.Index(fields=["fecha"], name="kpisession_fecha_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.operacion} {self.inicio:%Y-%m-%d %H:%M} {self.segundos:.0f} s"
+
+
+class KpiInspection(models.Model):
+    """One metrología result, numbered among the spool's inspections (`intento` 1 = first)."""
+
+    spool = models.ForeignKey(Spool, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, on_delete=models.SET_NULL, related_name="+")
+    fecha = models.DateField()
+    intento = models.PositiveIntegerField()
+    aprobado = models.BooleanField()
+    seq = models.BigIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = "inspección (KPI)"
+        indexes = [models.Index(fields=["fecha"], name="kpiinspection_fecha_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.fecha} intento {self.intento} {'APROBADO' if self.aprobado else 'RECHAZADO'}"
+
+
+class KpiStage(models.Model):
+    """One cycle or wait, anchored on a completion event (its date, its worker)."""
+
+    ARM = "ARM"
+    SOLD = "SOLD"
+    ARM_SOLD = "ARM_SOLD"
+    SOLD_METROLOGIA = "SOLD_METROLOGIA"
+
+    spool = models.ForeignKey(Spool, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, on_delete=models.SET_NULL, related_name="+")
+    etapa = models.CharField(max_length=20)
+    fecha = models.DateField()
+    segundos = models.FloatField()
+    seq = models.BigIntegerField("seq del evento ancla")
+
+    class Meta:
+        verbose_name = "etapa (KPI)"
+        indexes = [models.Index(fields=["fecha", "etapa"], name="kpistage_fecha_etapa_idx")]
+        constraints = [models.UniqueConstraint(fields=["seq", "etapa"], name="kpistage_seq_etapa_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.etapa} {self.fecha} {self.segundos:.0f} s"

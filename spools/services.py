@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
+from spools import kpi_facts
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
 from spools.models import Event, Spool, Worker
 from zeues.mirror.outbox import sheets_outbox_add
@@ -60,4 +61,6 @@ def event_append(
     )
     if spool is not None:
         sheets_outbox_add(spool)  # the Google Sheets mirror's outbox, in the same transaction
+        if tipo in kpi_facts.FACT_TYPES:
+            kpi_facts.refresh([spool.pk])  # the manager page's pre-folded rows, same transaction
     return event
