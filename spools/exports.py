@@ -121,7 +121,7 @@ class _Line:
         return value
 
 
-def csv_lines(header: Iterable[str], rows: Iterable[list[Cell]]) -> Iterator[str]:
+def csv_lines(header: Iterable[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV text in batches of rows; a UTF-8 BOM first so Excel reads accents right."""
     writer = csv.writer(_Line())
     yield "\ufeff" + writer.writerow(header)
@@ -135,15 +135,33 @@ def csv_lines(header: Iterable[str], rows: Iterable[list[Cell]]) -> Iterator[str
         yield "".join(batch)
 
 
-def xlsx_file(header: Iterable[str], rows: Iterable[list[Cell]], *, sheet: str) -> IO[bytes]:
-    """An XLSX workbook written row by row into an anonymous temporary file, rewound."""
+def xlsx_file(header: Iterable[str], rows: Iterable[list[Any]], *, sheet: str) -> IO[bytes]:
+    """An XLSX workbook of one sheet written row by row into an anonymous temporary file, rewound."""
+    return xlsx_book([(sheet, header, rows)])
+
+
+def xlsx_book(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) -> IO[bytes]:
+    """An XLSX workbook, one sheet per (name, header, rows), written row by row; rewound.
+
+    Dates and datetimes become real Excel dates (yyyy-mm-dd [hh:mm]); everything else is written as
+    it comes (text stays text: `strings_to_numbers` is off, so "007" is not turned into 7).
+    """
     out = tempfile.TemporaryFile()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False})
-    ws = book.add_worksheet(sheet[:31])
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+            "remove_timezone": True,
+        },
+    )
     bold = book.add_format({"bold": True})
-    ws.write_row(0, 0, list(header), bold)
-    for n, row in enumerate(rows, start=1):
-        ws.write_row(n, 0, row)
+    for name, header, rows in sheets:
+        ws = book.add_worksheet(name[:31])
+        ws.write_row(0, 0, list(header), bold)
+        for n, row in enumerate(rows, start=1):
+            ws.write_row(n, 0, row)
     book.close()
     out.seek(0)
     return out

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from spools import exports
 from spools import kpis as k
 from spools.history import format_duration
 from spools.kpi_charts import cycle_chart, daily_bars, hours_chart
@@ -59,18 +60,21 @@ def _default_filtros() -> k.Filtros:
 
 @require_GET
 @management_required
-def overview(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """GET /gerencia/: every KPI for the period; `?formato=csv&tabla=<name>` streams one table."""
+def overview(request: HttpRequest) -> HttpResponseBase:
+    """GET /gerencia/: every KPI for the period; `?formato=csv|xlsx&tabla=<name>` downloads one table.
+
+    `?formato=xlsx&tabla=todas` downloads every table of the page, one sheet each.
+    """
     form = KpiFilterForm(request.GET)
     f = form.filtros() if form.is_valid() else _default_filtros()
-    if request.GET.get("formato") == "csv":
-        return csv_response(f, request.GET.get("tabla", ""))
+    formato = request.GET.get("formato", "")
+    if formato in ("csv", "xlsx"):
+        return export_response(request, f, formato, request.GET.get("tabla", ""))
     data = k.kpis(f)
     context = {
         "form": form,
         "k": data,
-        "tables": list(TABLES),
-        "query": request.GET.urlencode(),
+        "query": _query_without_export(request),
         "chart_days": daily_bars(data.completados),
         "chart_cycle": cycle_chart(data.tiempos),
         "chart_hours": hours_chart(data.horas),
@@ -80,6 +84,14 @@ def overview(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         ],
     }
     return render(request, "spools/kpis.html", context)
+
+
+def _query_without_export(request: HttpRequest) -> str:
+    """The page's filters as a query string, for the download links (no formato/tabla of its own)."""
+    q = request.GET.copy()
+    for key in ("formato", "tabla"):
+        q.pop(key, None)
+    return q.urlencode()
 
 
 def _fmt(value: Any) -> Any:
@@ -160,19 +172,40 @@ TABLES: dict[str, Callable[[k.Filtros], Iterator[list[Any]]]] = {
 }
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+SHEET_NAMES = {
+    "completados": "Completados por día",
+    "tiempos": "Tiempos de ciclo y espera",
+    "wip": "Trabajo en curso",
+    "fpy_armador": "Calidad por armador",
+    "fpy_soldador": "Calidad por soldador",
+    "intentos": "Calidad por intento",
+    "antiguas": "Ocupaciones antiguas",
+    "horas": "Horas por trabajador",
+}
+ALL = "todas"
 
 
-def csv_response(f: k.Filtros, tabla: str) -> StreamingHttpResponse:
-    """One KPI table as CSV, streamed row by row."""
+def _table(f: k.Filtros, tabla: str) -> tuple[list[str], Iterator[list[Any]]]:
+    rows = TABLES[tabla](f)
+    return next(rows), rows
+
+
+def export_response(request: HttpRequest, f: k.Filtros, formato: str, tabla: str) -> HttpResponseBase:
+    """One KPI table as CSV or XLSX, or every table as one XLSX workbook (`tabla=todas`).
+
+    The CSV is streamed (under uvicorn too); the XLSX is written row by row into a temporary file
+    that is then streamed. The file name carries the table and the period.
+    """
+    period = f"{f.desde:%Y%m%d}-{f.hasta:%Y%m%d}"
+    if formato == "xlsx" and tabla in ("", ALL):
+        sheets = ((SHEET_NAMES[t], *_table(f, t)) for t in TABLES)
+        return exports.xlsx_response(request, exports.xlsx_book(sheets), filename=f"zeues-kpis-{period}.xlsx")
     if tabla not in TABLES:
         raise Http404(f"No existe la tabla «{tabla}».")
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in TABLES[tabla](f)), content_type="text/csv; charset=utf-8"
+    header, rows = _table(f, tabla)
+    name = f"zeues-{tabla}-{period}.{formato}"
+    if formato == "csv":
+        return exports.csv_response(request, exports.csv_lines(header, rows), filename=name)
+    return exports.xlsx_response(
+        request, exports.xlsx_file(header, rows, sheet=SHEET_NAMES[tabla]), filename=name
     )
-    name = f"zeues-{tabla}-{f.desde:%Y%m%d}-{f.hasta:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

@@ -17,11 +17,12 @@ import datetime
 import io
 import zoneinfo
 
+import openpyxl
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from spools import kpis
+from spools import kpi_views, kpis
 from spools.models import EventType, Spool, Worker
 from spools.services import event_append
 
@@ -227,7 +228,18 @@ def test_inverted_period_falls_back_to_default_and_says_why(manager):
 
 def _csv(response) -> list[list[str]]:
     assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeff")  # so Excel reads the accents as UTF-8
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def _xlsx(response) -> openpyxl.Workbook:
+    assert response.streaming and response["Content-Type"].startswith("application/vnd.openxmlformats")
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+
+
+def _sheet(book: openpyxl.Workbook, name: str) -> list[list[object]]:
+    return [list(row) for row in book[name].iter_rows(values_only=True)]
 
 
 def test_csv_export_of_each_table(shop, manager):
@@ -247,6 +259,47 @@ def test_csv_export_of_each_table(shop, manager):
     for tabla in ("tiempos", "wip", "fpy_soldador", "intentos"):
         assert len(_csv(manager.get("/gerencia/", {**PERIOD, "formato": "csv", "tabla": tabla}))) > 1
     assert manager.get("/gerencia/", {"formato": "csv", "tabla": "nope"}).status_code == 404
+
+
+def test_xlsx_export_of_one_table_has_typed_cells(shop, manager):
+    response = manager.get("/gerencia/", {**PERIOD, "formato": "xlsx", "tabla": "completados"})
+    assert 'filename="zeues-completados-20260302-20260304.xlsx"' in response["Content-Disposition"]
+    book = _xlsx(response)
+    assert book.sheetnames == ["Completados por día"]
+    assert _sheet(book, "Completados por día") == [
+        ["fecha", "ARM", "SOLD", "METROLOGIA"],
+        [datetime.datetime(2026, 3, 2), 2, 2, 0],  # a real date cell, numbers as numbers
+        [datetime.datetime(2026, 3, 3), 0, 0, 2],
+        [datetime.datetime(2026, 3, 4), 0, 0, 0],
+    ]
+    horas = _sheet(
+        _xlsx(manager.get("/gerencia/", {**PERIOD, "formato": "xlsx", "tabla": "horas"})),
+        "Horas por trabajador",
+    )
+    assert [2, "BS(2) Beto Soto", "SOLD", 2, 6.0] in horas
+    assert manager.get("/gerencia/", {"formato": "xlsx", "tabla": "nope"}).status_code == 404
+
+
+def test_xlsx_export_of_every_table_is_one_sheet_each_matching_the_csv(shop, manager):
+    response = manager.get("/gerencia/", {**PERIOD, "formato": "xlsx", "tabla": "todas"})
+    assert 'filename="zeues-kpis-20260302-20260304.xlsx"' in response["Content-Disposition"]
+    book = _xlsx(response)
+    assert len(book.sheetnames) == 8
+    for tabla, name in kpi_views.SHEET_NAMES.items():
+        from_csv = _csv(manager.get("/gerencia/", {**PERIOD, "formato": "csv", "tabla": tabla}))
+        in_book = _sheet(book, name)
+        assert len(in_book) == len(from_csv) and in_book[0] == from_csv[0], tabla
+    fpy = _sheet(book, "Calidad por armador")
+    assert fpy[1] == [1, "AA(1) Ana Araya", 1, 0, 0.0, 1, 1, 100.0]
+
+
+def test_page_links_every_table_in_both_formats_with_the_filters(shop, manager):
+    html = manager.get("/gerencia/", {**PERIOD, "nv": "NV1"}).content.decode()
+    query = "desde=2026-03-02&amp;hasta=2026-03-04&amp;nv=NV1"
+    for tabla in kpi_views.TABLES:
+        assert f'href="?{query}&amp;formato=csv&amp;tabla={tabla}"' in html
+        assert f'href="?{query}&amp;formato=xlsx&amp;tabla={tabla}"' in html
+    assert f'href="?{query}&amp;formato=xlsx&amp;tabla=todas"' in html
 
 
 @pytest.mark.parametrize("group", ["Gerencia", "Supervisores"])
