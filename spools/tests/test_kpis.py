@@ -12,6 +12,7 @@ The fixture (period 2026-03-02 .. 2026-03-04, plant time):
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import datetime
 import io
@@ -19,7 +20,10 @@ import zoneinfo
 
 import openpyxl
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
+from django.db import connections
+from django.test import AsyncRequestFactory
 from django.utils import timezone
 
 from spools import kpi_views, kpis
@@ -329,3 +333,18 @@ def test_top_bar_shows_gerencia_only_to_managers(manager, client, django_user_mo
     assert 'href="/gerencia/"' in manager.get("/historial/").content.decode()
     client.force_login(django_user_model.objects.create_user(username="nadie", password="x-123456789"))
     assert 'href="/gerencia/"' not in client.get("/tablero/").content.decode()
+
+
+def test_under_asgi_the_kpi_csv_streams_asynchronously(shop, django_user_model):
+    request = AsyncRequestFactory().get("/gerencia/", {**PERIOD, "formato": "csv", "tabla": "horas"})
+    request.user = django_user_model.objects.create_superuser(username="root", password="x-123456789")
+    response = kpi_views.overview(request)
+    assert response.is_async  # Django would otherwise gather a sync iterator in memory first
+
+    async def consume() -> list[bytes]:
+        pieces = [piece async for piece in response]
+        await sync_to_async(connections.close_all, thread_sensitive=True)()
+        return pieces
+
+    text = b"".join(asyncio.run(consume())).decode("utf-8-sig")
+    assert "BS(2) Beto Soto,SOLD,2,6.0" in text
