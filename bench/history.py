@@ -6,7 +6,8 @@ Uses its own PostgreSQL database `zeues_bench_history` on 127.0.0.1 (dropped and
 run; override with BENCH_DATABASE_URL), migrated and seeded with one spool whose events are
 TOMAR/PAUSAR sessions of ARM, SOLD and REPARACION by several workers, metrología results and
 supervisor acts, plus 2,000 other spools with a few events each so the index is exercised.
-Requests go through Django's full stack in-process (no network). Aim: under 50 ms.
+Requests go through Django's full stack in-process (no network, no test Client: bench/inproc.py),
+with DEBUG off as in production. Aim: under 50 ms.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/z
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
+from bench.inproc import App, collect_static  # noqa: E402  (sets DEBUG=false before Django starts)
 
 TAG = "MK-1400-CW-99999-001"
 # One cycle of a long-lived spool's life; repeated until the wanted number of events.
@@ -71,7 +73,7 @@ def _event(spool, worker, tipo: str, op: str, when: datetime.datetime, details: 
 
 def seed(n_events: int) -> None:
     """The measured spool with n_events events, 2,000 others with 4 each, 20 workers, a user."""
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import Group, User
     from django.utils import timezone
 
     from spools.models import Event, Spool, Worker
@@ -79,7 +81,8 @@ def seed(n_events: int) -> None:
     workers = Worker.objects.bulk_create(
         Worker(id=100 + i, nombre=f"Nombre{i}", apellido=f"Apellido{i}") for i in range(20)
     )
-    User.objects.create_user("jefe-bench", password="x-123456789")
+    manager = User.objects.create_user("jefe-bench", password="x-123456789")
+    manager.groups.add(Group.objects.get(name="Gerencia"))  # the pages are for managers only
     spools = Spool.objects.bulk_create([Spool(tag_spool=TAG, nv="NV1400", ot="001")])
     spools += Spool.objects.bulk_create(Spool(tag_spool=f"MK-OTHER-{i:05d}") for i in range(2000))
     start = timezone.now() - datetime.timedelta(days=400)
@@ -101,15 +104,15 @@ def seed(n_events: int) -> None:
     Event.objects.bulk_create(events, batch_size=2000)
 
 
-def measure(client, path: str, count: int, headers: dict) -> tuple[list[float], int]:
+def measure(app: App, path: str, count: int, headers: dict) -> tuple[list[float], int]:
     """Server times (ms) of `count` GETs and the size of the last answer."""
     times, size = [], 0
     for _ in range(count):
         begin = time.perf_counter()
-        response = client.get(path, headers=headers)
+        status, content = app.get(path, headers=headers)
         times.append((time.perf_counter() - begin) * 1000)
-        assert response.status_code == 200, response.status_code
-        size = len(response.content)
+        assert status == 200, status
+        size = len(content)
     return times, size
 
 
@@ -122,15 +125,13 @@ def run(n_events: int, count: int) -> None:
     django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import User
-    from django.test import Client
 
     from zeues.models import ApiToken
 
     seed(n_events)
-    client = Client()
-    user = User.objects.get(username="jefe-bench")
-    client.force_login(user)
-    _, raw = ApiToken.issue(user=user, nombre="bench")
+    collect_static()
+    app = App("jefe-bench")
+    _, raw = ApiToken.issue(user=User.objects.get(username="jefe-bench"), nombre="bench")
     print(
         f"Base de datos: {URL}; {n_events:,} eventos en el spool; {count} peticiones; proceso único, sin red\n"
     )
@@ -141,8 +142,8 @@ def run(n_events: int, count: int) -> None:
         ("/api/history/<tag>", f"/api/history/{TAG}", {"Authorization": f"Bearer {raw}"}),
     ]
     for name, path, headers in screens:
-        measure(client, path, 5, headers)  # warm-up
-        times, size = measure(client, path, count, headers)
+        measure(app, path, 5, headers)  # warm-up
+        times, size = measure(app, path, count, headers)
         q = statistics.quantiles(times, n=100)
         print(f"| {n_events:,} | {name} | {q[49]:.1f} | {q[98]:.1f} | {max(times):.1f} | {size / 1024:.0f} |")
 

@@ -5,7 +5,8 @@
 Uses its own PostgreSQL database `zeues_bench_kpis` on 127.0.0.1 (dropped and recreated each run;
 override with BENCH_DATABASE_URL), migrated, then seeded with COPY: each spool gets a life over the
 last year (ARM and SOLD sessions with pauses, metrología, a repair loop for one in five), about 20
-events per spool. Requests go through Django's full stack in-process (no network): the overview
+events per spool. Requests go through Django's full stack in-process (no network, no test Client: bench/inproc.py,
+DEBUG off as in production): the overview
 page for the default period (last 7 days) and for 90 days, and each KPI table's CSV export.
 `--explain` prints EXPLAIN ANALYZE of every query the overview runs. Aim: under 500 ms.
 """
@@ -29,6 +30,7 @@ URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/z
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
+from bench.inproc import App, collect_static  # noqa: E402  (sets DEBUG=false before Django starts)
 
 WORKERS = 60
 COLUMNS = (
@@ -153,16 +155,14 @@ def seed(n: int) -> tuple[int, float]:
     return total, seeded
 
 
-def measure(client, path: str, params: dict, count: int) -> list[float]:
+def measure(app: App, path: str, params: dict, count: int) -> list[float]:
     """Server times (ms) of `count` GETs (streamed answers read to the end)."""
     times = []
     for _ in range(count):
         start = time.perf_counter()
-        response = client.get(path, params)
-        if response.streaming:
-            b"".join(response.streaming_content)
+        status, _body = app.get(path, params)
         times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
+        assert status == 200, status
     return times
 
 
@@ -197,14 +197,11 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
         recreate_database()
     django.setup()
     call_command("migrate", verbosity=0)
-    from django.contrib.auth.models import User
-    from django.test import Client
-
     from spools.models import Event
 
     events, seconds = (Event.objects.count(), 0.0) if reuse else seed(n)
-    client = Client()
-    client.force_login(User.objects.get(username="gerente-bench"))
+    collect_static()
+    app = App("gerente-bench")
     print(
         f"Base de datos: {URL}; {n:,} spools, {events:,} eventos generados en {seconds:.0f} s; {count} peticiones\n"
     )
@@ -219,11 +216,12 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
         (f"CSV {t} (7 días)", {"formato": "csv", "tabla": t})
         for t in ("completados", "tiempos", "wip", "fpy_armador", "intentos", "antiguas", "horas")
     ]
+    screens += [("XLSX todas las tablas (90 días)", {**q90, "formato": "xlsx", "tabla": "todas"})]
     print("| pantalla | p50 ms | p99 ms | máx ms |")
     print("|---|---|---|---|")
     for name, params in screens:
-        measure(client, "/gerencia/", params, 2)  # warm-up
-        times = measure(client, "/gerencia/", params, count)
+        measure(app, "/gerencia/", params, 2)  # warm-up
+        times = measure(app, "/gerencia/", params, count)
         q = statistics.quantiles(times, n=100)
         print(f"| {name} | {q[49]:.0f} | {q[98]:.0f} | {max(times):.0f} |")
     if show_plans:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime
+from html import escape
 from typing import Any
 
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from spools.history import SIN_CIERRE, EventRow, History, Session, spool_history
+from spools.history import SIN_CIERRE, EventRow, History, Note, Session, spool_history
 from spools.models import Spool
 from spools.permissions import management_required
 from spools.services import spool_get
@@ -43,45 +43,79 @@ def timeline(request: HttpRequest, tag: str) -> HttpResponse:
     if spool is None:
         raise Http404(f"No existe el spool «{tag}».")
     h = spool_history(spool)
-    context = {"h": h, "rows": [session_row(x) for x in h.sessions]}
+    context = {
+        "h": h,
+        "session_rows": session_rows_html(h.sessions),
+        "metrologia_rows": metrologia_rows_html(h.metrologia),
+        "supervisor_rows": supervisor_rows_html(h.supervisor),
+    }
     return render(request, "spools/history.html", context)
 
 
-def _text(value: datetime.datetime) -> str:
-    # strftime on the local time: Django's `date` filter costs ~20 µs a call, and a long-lived
-    # spool has hundreds of rows (bench/history.py).
-    return timezone.localtime(value).strftime("%d-%m-%Y %H:%M:%S")
+def _text(d: datetime.datetime) -> str:
+    # Formatted by hand: the history's times are already in the shop's zone (spool_events), and
+    # this runs ~1,000 times on a long-lived spool's page, where Django's `date` filter cost ~20 µs
+    # a call and strftime ~3 µs (bench/history.py).
+    return f"{d.day:02d}-{d.month:02d}-{d.year} {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
-def session_row(s: Session) -> dict[str, Any]:
-    """One session's table cells, formatted once in Python (the page's hot loop)."""
-    start = timezone.localtime(s.start)
-    end: str
-    duration: str
-    if s.en_curso:
-        end = format_html("<strong>{}</strong>", _("en curso"))
-        duration = format_html('<time data-since="{}">{}</time>', start.isoformat(), s.duration)
-    else:
-        end = format_html('<time datetime="{}">{}</time>', _iso(s.end), _text(s.end)) if s.end else "—"
-        duration = s.duration
-    cierre = (
-        format_html('<span class="flag">{}</span>', _("sin cierre registrado"))
-        if s.cierre == SIN_CIERRE
-        else s.cierre
-    )
-    return {
-        "worker": f"{s.worker_token} {s.worker_nombre}",
-        "operacion": s.operacion,
-        "start": format_html('<time datetime="{}">{}</time>', start.isoformat(), _text(start)),
-        "end": end,
-        "duration": duration,
-        "cierre": cierre,
-        "en_curso": s.en_curso,
-    }
+def _time(value: datetime.datetime) -> str:
+    return f'<time datetime="{value.isoformat()}">{_text(value)}</time>'
+
+
+def _tr(cells: list[str], attrs: str = "") -> str:
+    return f"<tr{attrs}><td>" + "</td><td>".join(cells) + "</td></tr>"
+
+
+def session_rows_html(sessions: list[Session]) -> SafeString:
+    """The sessions table's rows, built in Python: the page's hot loop.
+
+    With 400 sessions the template engine spent ~25 ms resolving and escaping 2,400 variables;
+    here every text cell goes through `escape` (the standard library's, which Django's wraps)
+    and the markup is fixed.
+    """
+    en_curso_label, sin_cierre = escape(_("en curso")), escape(_("sin cierre registrado"))
+    workers: dict[tuple[str, str], str] = {}
+    rows = []
+    for s in sessions:
+        key = (s.worker_token, s.worker_nombre)
+        worker = workers.get(key)
+        if worker is None:
+            worker = workers[key] = escape(f"{s.worker_token} {s.worker_nombre}")
+        if s.en_curso:
+            end = f"<strong>{en_curso_label}</strong>"
+            duration = f'<time data-since="{s.start.isoformat()}">{s.duration}</time>'
+        else:
+            end = _time(s.end) if s.end else "—"
+            duration = s.duration  # digits, spaces, "d" and colons only (format_duration)
+        cierre = f'<span class="flag">{sin_cierre}</span>' if s.cierre == SIN_CIERRE else escape(s.cierre)
+        cells = [worker, escape(s.operacion), _time(s.start), end, duration, cierre]
+        rows.append(_tr(cells, ' class="stale"' if s.en_curso else ""))
+    return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above
+
+
+def metrologia_rows_html(notes: list[Note]) -> SafeString:
+    """The metrología table's rows (one per inspection), built like the sessions'."""
+    rows = []
+    for m in notes:
+        resultado = escape(m.resultado) + (' <span class="flag">→ BLOQUEADO</span>' if m.bloqueo else "")
+        ciclo = "—" if m.ciclo is None else str(m.ciclo)
+        rows.append(_tr([escape(m.when), escape(m.event.worker_token), resultado, ciclo]))
+    return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above
+
+
+def supervisor_rows_html(notes: list[Note]) -> SafeString:
+    """The supervisor acts' rows, built like the sessions'."""
+    rows = []
+    for a in notes:
+        act = escape(f"{a.event.evento_tipo} {a.event.operacion}")
+        cells = [escape(a.when), act, escape(a.supervisor or "—"), escape(a.event.worker_token or "—")]
+        rows.append(_tr([*cells, escape(a.motivo or "—")]))
+    return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above
 
 
 def _iso(value: Any) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
+    return value.isoformat() if value else None  # already in the shop's zone (spool_events)
 
 
 def session_to_dict(s: Session) -> dict[str, Any]:

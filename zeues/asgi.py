@@ -13,3 +13,8 @@ application = get_asgi_application()
 from zeues.mirror.embedded import start_embedded  # noqa: E402
 
 start_embedded()
+
+# Last: everything loaded so far is kept out of the cyclic GC's full scans (zeues/lib/startup.py).
+from zeues.lib.startup import freeze_startup_objects  # noqa: E402
+
+freeze_startup_objects()

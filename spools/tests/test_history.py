@@ -296,6 +296,38 @@ def test_page_renders_sessions_totals_and_acts(boss, make_worker, make_spool):
     assert "<td>ARM</td><td>2</td>" in totals and "</table>" in totals  # the summary comes first
 
 
+def test_page_rows_show_plant_times_and_escape_what_people_typed(boss, make_worker, make_spool):
+    a, b = make_worker(id=94, nombre="<b>Ana</b>"), make_worker(id=95, roles=["Metrologia"])
+    spool = make_spool(tag_spool="H-ESC")
+    ev(spool, EventType.TOMAR_SPOOL, a, "SOLD", T0)  # 08:00 plant time = 11:00 UTC
+    ev(spool, EventType.PAUSAR_SPOOL, a, "SOLD", T0 + datetime.timedelta(hours=1))
+    ev(
+        spool,
+        EventType.COMPLETAR_METROLOGIA,
+        b,
+        "METROLOGIA",
+        T0 + datetime.timedelta(hours=2),
+        resultado="RECHAZADO",
+        ciclo=1,
+    )
+    ev(
+        spool,
+        EventType.SUPERVISOR_OVERRIDE,
+        None,
+        "SOLD",
+        T0 + datetime.timedelta(hours=3),
+        motivo="<script>x</script>",
+    )
+    page = boss.get("/historial/H-ESC/").content.decode()
+    sessions = page[page.index('data-testid="sessions"') : page.index('data-testid="metrologia"')]
+    assert "&lt;b&gt;Ana&lt;/b&gt;" in sessions and "<b>Ana" not in sessions
+    assert '<time datetime="2026-03-02T08:00:00-03:00">02-03-2026 08:00:00</time>' in sessions
+    assert "<td>01:00:00</td><td>PAUSAR_SPOOL</td>" in sessions
+    metrologia = page[page.index('data-testid="metrologia"') : page.index('data-testid="supervisor"')]
+    assert "<td>02-03-2026 10:00</td>" in metrologia and "<td>RECHAZADO</td><td>1</td>" in metrologia
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
+
+
 def test_page_unknown_tag_is_404(boss):
     assert boss.get("/historial/NO-EXISTE/").status_code == 404
 
