@@ -224,8 +224,41 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
         times = measure(app, "/gerencia/", params, count)
         q = statistics.quantiles(times, n=100)
         print(f"| {name} | {q[49]:.0f} | {q[98]:.0f} | {max(times):.0f} |")
+    write_cost(count * 10)
     if show_plans:
         explain(q90)
+
+
+def write_cost(pairs: int) -> None:
+    """What keeping the facts costs an action: TOMAR+PAUSAR pairs through the services, in-process,
+    with the facts kept (as in production) and with `kpi_facts.apply` switched off, alternating."""
+    from django.utils import timezone
+
+    import occupation.services as occupation
+    from spools import kpi_facts
+    from spools.models import Spool, Worker, WorkerRole
+
+    worker, created = Worker.objects.get_or_create(id=999, defaults={"nombre": "Bench", "apellido": "Costo"})
+    if created:
+        WorkerRole.objects.create(worker=worker, rol="Armador")
+    tag = f"MK-COSTO-{time.time_ns()}"  # a fresh spool on every run, also with --reuse
+    spool = Spool.objects.create(tag_spool=tag, fecha_materiales=timezone.localdate())
+    real = kpi_facts.apply
+    times: dict[str, list[float]] = {"con": [], "sin": []}
+    for i in range(pairs):
+        mode = "con" if i % 2 == 0 else "sin"
+        kpi_facts.apply = real if mode == "con" else (lambda event: None)
+        begin = time.perf_counter()
+        spool = occupation.spool_take(spool=spool, worker=worker, operacion="ARM")
+        spool = occupation.spool_pause(spool=spool, worker=worker)
+        times[mode].append((time.perf_counter() - begin) * 1000 / 2)
+    kpi_facts.apply = real
+    events = 2 * pairs
+    con, sin = statistics.median(times["con"]), statistics.median(times["sin"])
+    print(
+        f"\nCoste por acción (TOMAR/PAUSAR en proceso, spool que llega a {events:,} eventos): "
+        f"mediana {con:.1f} ms con indicadores, {sin:.1f} ms sin ellos (+{con - sin:.1f} ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -61,6 +61,5 @@ def event_append(
     )
     if spool is not None:
         sheets_outbox_add(spool)  # the Google Sheets mirror's outbox, in the same transaction
-        if tipo in kpi_facts.FACT_TYPES:
-            kpi_facts.refresh([spool.pk])  # the manager page's pre-folded rows, same transaction
+        kpi_facts.apply(event)  # the manager page's pre-folded rows, in the same transaction
     return event
