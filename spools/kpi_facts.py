@@ -177,7 +177,7 @@ def compute(spool_ids: Iterable[int], event_model: Any = Event) -> Facts:
     return facts
 
 
-MODELS = (KpiSession, KpiInspection, KpiStage)
+MODELS: tuple[Any, Any, Any] = (KpiSession, KpiInspection, KpiStage)
 
 
 def _store(spool_ids: list[int], facts: Facts, models: tuple[Any, Any, Any] = MODELS) -> None:

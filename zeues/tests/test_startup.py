@@ -20,7 +20,13 @@ def test_the_asgi_entry_point_freezes_startup_objects(tmp_path):
     }
     code = "import gc, sys, zeues.asgi; print(gc.get_freeze_count(), 'spools.history_views' in sys.modules)"
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout.split()
     # Django and the apps are far more than 50,000 objects; the URLconf's view modules are loaded.
     assert int(out[0]) > 50_000 and out[1] == "True"
