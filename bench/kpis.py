@@ -211,6 +211,7 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
         ("/gerencia/ (7 días)", {}),
         ("/gerencia/ (90 días)", q90),
         ("/gerencia/ NV0040 (90 días)", {**q90, "nv": "NV0040"}),
+        ("/gerencia/ (365 días)", {"desde": str(today - datetime.timedelta(days=364)), "hasta": str(today)}),
     ]
     screens += [
         (f"CSV {t} (7 días)", {"formato": "csv", "tabla": t})

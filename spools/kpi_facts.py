@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 
 from spools.history import CLOSES, OPENS
-from spools.models import Event, EventType, KpiInspection, KpiSession, KpiStage, Operacion
+from spools.models import Event, EventType, KpiCompletion, KpiInspection, KpiSession, KpiStage, Operacion
 
 APROBADO = "APROBADO"
 OCCUPYING = {Operacion.ARM, Operacion.SOLD, Operacion.REPARACION}
@@ -66,25 +66,36 @@ FIELDS = (
 
 @dataclass
 class Facts:
-    """One or more spools' fact rows, as field dicts."""
+    """One or more spools' fact rows, as field dicts, one list per table (MODELS' order)."""
 
-    sessions: list[dict[str, Any]]
-    inspections: list[dict[str, Any]]
-    stages: list[dict[str, Any]]
+    sessions: list[dict[str, Any]] = field(default_factory=list)
+    inspections: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
+    completions: list[dict[str, Any]] = field(default_factory=list)
+
+    def tables(self) -> tuple[list[dict[str, Any]], ...]:
+        """The row lists in MODELS' order."""
+        return (self.sessions, self.inspections, self.stages, self.completions)
 
     def extend(self, other: Facts) -> None:
-        self.sessions += other.sessions
-        self.inspections += other.inspections
-        self.stages += other.stages
+        for mine, theirs in zip(self.tables(), other.tables(), strict=True):
+            mine += theirs
 
 
 def _span(start: datetime.datetime, end: datetime.datetime) -> float:
     return (end - start).total_seconds()
 
 
+def _completes(e: FactEvent) -> bool:
+    """COMPLETAR ARM or SOLD, or a metrología APROBADO: what "completed per day" counts."""
+    if e.evento_tipo == EventType.COMPLETAR_METROLOGIA:
+        return isinstance(e.details, dict) and e.details.get("resultado") == APROBADO
+    return e.evento_tipo in (EventType.COMPLETAR_ARM, EventType.COMPLETAR_SOLD)
+
+
 def fold(events: list[FactEvent]) -> Facts:
     """One spool's facts from its FACT_TYPES events in `seq` order."""
-    facts = Facts([], [], [])
+    facts = Facts()
     last: dict[str, FactEvent] = {}
     first_take: dict[str, FactEvent] = {}
     inspections: list[FactEvent] = []
@@ -107,6 +118,16 @@ def fold(events: list[FactEvent]) -> Facts:
             last[e.operacion] = e
         if e.evento_tipo == EventType.TOMAR_SPOOL:
             first_take.setdefault(e.operacion, e)
+        if _completes(e):
+            facts.completions.append(
+                {
+                    "spool_id": e.spool_id,
+                    "worker_id": e.worker_id,
+                    "operacion": e.operacion,
+                    "fecha": e.fecha_operacion,
+                    "seq": e.seq,
+                }
+            )
         if e.evento_tipo == EventType.COMPLETAR_METROLOGIA:
             inspections.append(e)
             details = e.details if isinstance(e.details, dict) else {}
@@ -171,22 +192,17 @@ def _events(spool_ids: Iterable[int], event_model: Any = Event) -> Iterator[list
 
 def compute(spool_ids: Iterable[int], event_model: Any = Event) -> Facts:
     """The spools' facts, freshly folded from their events."""
-    facts = Facts([], [], [])
+    facts = Facts()
     for events in _events(spool_ids, event_model):
         facts.extend(fold(events))
     return facts
 
 
-MODELS: tuple[Any, Any, Any] = (KpiSession, KpiInspection, KpiStage)
+MODELS: tuple[Any, ...] = (KpiSession, KpiInspection, KpiStage, KpiCompletion)
 
 
-def _store(spool_ids: list[int], facts: Facts, models: tuple[Any, Any, Any] = MODELS) -> None:
-    session_model, inspection_model, stage_model = models
-    for model, rows in (
-        (session_model, facts.sessions),
-        (inspection_model, facts.inspections),
-        (stage_model, facts.stages),
-    ):
+def _store(spool_ids: list[int], facts: Facts, models: tuple[Any, ...] = MODELS) -> None:
+    for model, rows in zip(models, facts.tables(), strict=True):
         model.objects.filter(spool_id__in=spool_ids).delete()
         model.objects.bulk_create([model(**r) for r in rows], batch_size=5000)
 
@@ -216,7 +232,7 @@ def apply(event: Event) -> None:
     if e.spool_id is None or e.evento_tipo not in FACT_TYPES:
         return
     earlier = Event.objects.filter(spool_id=e.spool_id, seq__lt=e.seq)
-    rows = Facts([], [], [])
+    rows = Facts()
 
     def first_take(op: str) -> FactEvent | None:
         found = (
@@ -261,7 +277,9 @@ def apply(event: Event) -> None:
         done = earlier_of(EventType.COMPLETAR_ARM) + earlier_of(EventType.COMPLETAR_SOLD)
         new = {KpiStage.ARM} if op == Operacion.ARM else {KpiStage.SOLD, KpiStage.ARM_SOLD}
         rows.stages += [r for r in fold(sorted([*done, e], key=lambda x: x.seq)).stages if r["etapa"] in new]
-    for model, new_rows in zip(MODELS, (rows.sessions, rows.inspections, rows.stages), strict=True):
+    if _completes(e):
+        rows.completions += fold([e]).completions
+    for model, new_rows in zip(MODELS, rows.tables(), strict=True):
         if new_rows:
             model.objects.bulk_create([model(**r) for r in new_rows])
 
@@ -271,13 +289,14 @@ def _all_spool_ids(event_model: Any) -> list[int]:
     return sorted(qs.values_list("spool_id", flat=True).distinct())
 
 
-def rebuild(*, event_model: Any = Event, models: tuple[Any, Any, Any] = MODELS) -> dict[str, int]:
+def rebuild(*, event_model: Any = Event, models: tuple[Any, ...] = MODELS) -> dict[str, int]:
     """Recompute every spool's facts, CHUNK spools at a time; returns the row counts.
 
     The migration that creates the tables calls it with its historical models.
     """
     ids = _all_spool_ids(event_model)
-    counts = {"spools": len(ids), "sessions": 0, "inspections": 0, "stages": 0}
+    counts = dict.fromkeys(["spools", "sessions", "inspections", "stages", "completions"], 0)
+    counts["spools"] = len(ids)
     with transaction.atomic():
         for model in models:
             model.objects.all().delete()
@@ -285,9 +304,10 @@ def rebuild(*, event_model: Any = Event, models: tuple[Any, Any, Any] = MODELS) 
             chunk = ids[i : i + CHUNK]
             facts = compute(chunk, event_model)
             _store(chunk, facts, models)
-            counts["sessions"] += len(facts.sessions)
-            counts["inspections"] += len(facts.inspections)
-            counts["stages"] += len(facts.stages)
+            for name, rows in zip(
+                ["sessions", "inspections", "stages", "completions"], facts.tables(), strict=True
+            ):
+                counts[name] += len(rows)
     return counts
 
 
@@ -304,7 +324,7 @@ def check() -> list[int]:
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
         facts = compute(chunk)
-        for model, rows in zip(MODELS, (facts.sessions, facts.inspections, facts.stages), strict=True):
+        for model, rows in zip(MODELS, facts.tables(), strict=True):
             fields = sorted(f.attname for f in model._meta.concrete_fields if f.name != "id")
             fresh = {tuple(r[f] for f in fields) for r in rows}
             stored = _stored(model, chunk, fields)

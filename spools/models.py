@@ -569,3 +569,21 @@ class KpiStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.etapa} {self.fecha} {self.segundos:.0f} s"
+
+
+class KpiCompletion(models.Model):
+    """One completion: COMPLETAR ARM or SOLD, or a metrología APROBADO (its date, its worker)."""
+
+    spool = models.ForeignKey(Spool, on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(Worker, null=True, on_delete=models.SET_NULL, related_name="+")
+    operacion = models.CharField(max_length=20)
+    fecha = models.DateField()
+    seq = models.BigIntegerField(unique=True)
+
+    class Meta:
+        verbose_name = "completado (KPI)"
+        # Covers completed-per-day (an index-only scan of the period, in group order).
+        indexes = [models.Index(fields=["fecha", "operacion", "spool"], name="kpicompletion_fecha_op_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.operacion} {self.fecha}"

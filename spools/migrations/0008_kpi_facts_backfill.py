@@ -10,7 +10,7 @@ from django.db import migrations
 def backfill(apps, schema_editor):
     from spools import kpi_facts
 
-    models = tuple(apps.get_model("spools", name) for name in ("KpiSession", "KpiInspection", "KpiStage"))
+    models = tuple(apps.get_model("spools", name) for name in ("KpiSession", "KpiInspection", "KpiStage", "KpiCompletion"))
     kpi_facts.rebuild(event_model=apps.get_model("spools", "Event"), models=models)
 
 

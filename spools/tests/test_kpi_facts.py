@@ -14,7 +14,7 @@ import occupation.services as occupation
 import reparacion.services as reparacion
 from metrologia.services import spool_inspect
 from spools import kpi_facts
-from spools.models import EventType, KpiInspection, KpiSession, KpiStage
+from spools.models import EventType, KpiCompletion, KpiInspection, KpiSession, KpiStage
 from spools.services import event_append
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +67,12 @@ def test_every_service_keeps_the_facts_in_step(real_loop):
     assert [(i.worker_id, i.intento, i.aprobado) for i in inspections] == [(13, 1, False), (13, 2, True)]
     stages = sorted(KpiStage.objects.filter(spool=real_loop).values_list("etapa", "worker_id"))
     assert stages == [("ARM", 11), ("ARM_SOLD", 11), ("SOLD", 12), ("SOLD_METROLOGIA", 12)]
+    completions = KpiCompletion.objects.filter(spool=real_loop).order_by("seq")
+    assert [(c.operacion, c.worker_id) for c in completions] == [
+        ("ARM", 11),
+        ("SOLD", 12),
+        ("METROLOGIA", 13),
+    ]
     assert kpi_facts.check() == []
 
 
@@ -122,7 +128,7 @@ def test_check_finds_drift_and_rebuild_repairs_it(real_loop, capsys):
     with pytest.raises(CommandError, match="KPI_DESCUADRE: 1 spools"):
         call_command("kpi_facts", "--check")
     call_command("kpi_facts", "--rebuild")
-    assert "5 sesiones, 2 inspecciones, 4 etapas" in capsys.readouterr().out
+    assert "5 sesiones, 2 inspecciones, 4 etapas, 3 completados" in capsys.readouterr().out
     assert kpi_facts.check() == []
 
 
@@ -135,6 +141,7 @@ def test_the_migration_fills_the_facts_of_an_existing_trail(real_loop):
     executor.migrate(executor.loader.graph.leaf_nodes("spools"))  # recreated and backfilled
     assert sorted(KpiSession.objects.values_list("seq", "segundos")) == before
     assert KpiInspection.objects.count() == 2 and KpiStage.objects.count() == 4
+    assert KpiCompletion.objects.count() == 3  # ARM, SOLD, the approval
     assert kpi_facts.check() == []
 
 
@@ -171,5 +178,5 @@ def test_incremental_facts_equal_a_fresh_fold_over_random_histories(seed, make_w
         when += datetime.timedelta(minutes=rng.randint(-30, 600))  # sometimes backwards in time
         resultado = rng.choice(["APROBADO", "RECHAZADO"])
         ev(rng.choice(spools), tipo, rng.choice(workers), op, when, resultado=resultado)
-    assert KpiSession.objects.exists() and KpiStage.objects.exists() and KpiInspection.objects.exists()
+    assert all(m.objects.exists() for m in (KpiSession, KpiStage, KpiInspection, KpiCompletion))
     assert kpi_facts.check() == []

@@ -29,7 +29,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Reconstruido en {time.perf_counter() - begin:.1f} s: {counts['spools']} spools, "
                 f"{counts['sessions']} sesiones, {counts['inspections']} inspecciones, "
-                f"{counts['stages']} etapas."
+                f"{counts['stages']} etapas, {counts['completions']} completados."
             )
             return
         wrong = kpi_facts.check()
