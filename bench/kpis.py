@@ -148,7 +148,8 @@ def seed(n: int) -> tuple[int, float]:
     counts = kpi_facts.rebuild()  # COPY bypassed the services that keep the facts in step
     print(
         f"Indicadores reconstruidos (manage.py kpi_facts --rebuild) en {time.perf_counter() - begin:.0f} s: "
-        f"{counts['sessions']:,} sesiones, {counts['inspections']:,} inspecciones, {counts['stages']:,} etapas"
+        f"{counts['sessions']:,} sesiones, {counts['inspections']:,} inspecciones, {counts['stages']:,} etapas, "
+        f"{counts['completions']:,} completados"
     )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")

@@ -16,6 +16,7 @@ import asyncio
 import csv
 import datetime
 import io
+import re
 import zoneinfo
 
 import openpyxl
@@ -215,8 +216,12 @@ def test_page_renders_svg_charts_and_tables(shop, manager):
     for chart in ("chart-completados", "chart-tiempos", "chart-horas"):
         assert f'data-testid="{chart}"' in html
     assert html.count('class="bar arm"') == 3 and "<title>02-03 ARM: 2</title>" in html
-    assert "Beto Soto · SOLD" in html and "6.0 h" in html
+    assert "Beto Soto · SOLD" in html and "6,0 h" in html  # the figure as Spanish readers write it
     assert '<script src="http' not in html
+    # SVG coordinates always with a decimal point (the template engine would localise "44,6").
+    coordinates = re.findall(r'\s(?:x|y|width|height|x1|y1|x2|y2)="([^"]*)"', html)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in coordinates)
+    assert any("." in c for c in coordinates)  # the fixture's three days give fractional positions
 
 
 def test_page_defaults_to_the_last_seven_days(manager):
