@@ -82,8 +82,18 @@ def cycle_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return horizontal_bars(rows, lambda r: r["etapa"], "p50", format_duration)
 
 
+HOURS_BARS = 25
+
+
 def hours_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Hours per worker and operation."""
+    """Hours per worker and operation: the HOURS_BARS rows with most hours (the table has all)."""
+    shown = sorted(rows, key=lambda r: -float(r["horas"] or 0))[:HOURS_BARS]
+    chart = _hours_bars(shown)
+    chart["omitted"] = len(rows) - len(shown)
+    return chart
+
+
+def _hours_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
     # The figure as people read it (a decimal comma in Spanish, like the table beside the chart).
     return horizontal_bars(
         rows, lambda r: f"{r['nombre']} · {r['operacion']}", "horas", lambda h: f"{number_format(h)} h"

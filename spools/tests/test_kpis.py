@@ -353,3 +353,20 @@ def test_under_asgi_the_kpi_csv_streams_asynchronously(shop, django_user_model):
 
     text = b"".join(asyncio.run(consume())).decode("utf-8-sig")
     assert "BS(2) Beto Soto,SOLD,2,6.0" in text
+
+
+def test_hours_chart_keeps_the_25_rows_with_most_hours(shop, manager, make_worker, make_spool):
+    spool = make_spool(tag_spool="S-MANY")
+    for n in range(30):
+        w = make_worker(id=200 + n, nombre=f"W{n}", apellido="X")
+        ev(spool, EventType.TOMAR_SPOOL, w, "ARM", at(2, 6))
+        ev(spool, EventType.PAUSAR_SPOOL, w, "ARM", at(2, 6) + datetime.timedelta(minutes=n + 1))
+    html = manager.get("/gerencia/", PERIOD).content.decode()
+    chart = html[
+        html.index('data-testid="chart-horas"') : html.index(
+            "</svg>", html.index('data-testid="chart-horas"')
+        )
+    ]
+    assert chart.count("<rect") == 25 and "Beto Soto · SOLD" in chart  # 6 h: among the longest
+    assert "W0 X · ARM" not in chart and "W29 X · ARM" in chart  # 1 minute is left to the table
+    assert "9 filas más están en la tabla" in html and "W0 X" in html
