@@ -9,8 +9,6 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from metrologia.services import spool_inspect
-from occupation import services as occupation
 from reparacion import services as reparacion
 from spools.history import SIN_CIERRE, format_duration, spool_history
 from spools.models import EventType, Spool, Worker
@@ -185,27 +183,8 @@ def test_history_is_one_query(make_worker, make_spool, django_assert_num_queries
         assert [s.worker_nombre for s in h.sessions] == ["Mauricio Rodriguez"] * 10
 
 
-def test_real_actions_through_the_services_match_the_history(
-    make_worker, make_spool, django_user_model, settings
-):
-    settings.ZEUES_MAX_CICLOS = 3
-    boss = django_user_model.objects.create_user(username="jefa", password="x-123456789")
-    arm = make_worker(id=11, roles=["Armador"])
-    sold = make_worker(id=12, roles=["Soldador"])
-    qc = make_worker(id=13, roles=["Metrologia"])
-    spool = make_spool(tag_spool="H-REAL")
-    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
-    spool = occupation.spool_pause(spool=spool, worker=arm)
-    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
-    spool = occupation.spool_complete(spool=spool, worker=arm)
-    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
-    spool = occupation.occupation_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
-    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
-    spool = occupation.spool_complete(spool=spool, worker=sold)
-    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")
-    spool = reparacion.repair_take(spool=spool, worker=sold)
-    spool = reparacion.repair_complete(spool=spool, worker=sold)
-    spool = spool_inspect(spool=spool, worker=qc, resultado="APROBADO")
+def test_real_actions_through_the_services_match_the_history(real_loop):
+    spool = real_loop
     h = spool_history(spool)
     assert [(s.worker_id, s.operacion, s.cierre) for s in h.sessions] == [
         (11, "ARM", "PAUSAR_SPOOL"),

@@ -10,9 +10,6 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-import occupation.services as occupation
-import reparacion.services as reparacion
-from metrologia.services import spool_inspect
 from spools import kpi_facts
 from spools.models import EventType, KpiCompletion, KpiInspection, KpiSession, KpiStage
 from spools.services import event_append
@@ -30,28 +27,6 @@ def at(hours: float) -> datetime.datetime:
 
 def ev(spool, tipo, worker, op, when, **details):
     return event_append(tipo=tipo, spool=spool, worker=worker, operacion=op, now=when, details=details)
-
-
-@pytest.fixture
-def real_loop(make_worker, make_spool, django_user_model):
-    """A spool through every service: ARM with a pause, SOLD force-released, rejected, repaired, approved."""
-    boss = django_user_model.objects.create_user(username="jefa", password="x-123456789")
-    arm = make_worker(id=11, roles=["Armador"])
-    sold = make_worker(id=12, roles=["Soldador"])
-    qc = make_worker(id=13, roles=["Metrologia"])
-    spool = make_spool(tag_spool="F-REAL")
-    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
-    spool = occupation.spool_pause(spool=spool, worker=arm)
-    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
-    spool = occupation.spool_complete(spool=spool, worker=arm)
-    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
-    spool = occupation.occupation_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
-    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
-    spool = occupation.spool_complete(spool=spool, worker=sold)
-    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")
-    spool = reparacion.repair_take(spool=spool, worker=sold)
-    spool = reparacion.repair_complete(spool=spool, worker=sold)
-    return spool_inspect(spool=spool, worker=qc, resultado="APROBADO")
 
 
 def test_every_service_keeps_the_facts_in_step(real_loop):
