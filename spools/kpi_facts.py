@@ -1,8 +1,8 @@
-"""KPI facts: the audit trail pre-folded per spool into sessions, inspections and stage times.
+"""KPI facts: the audit trail pre-folded per spool into sessions, inspections, stages, completions.
 
 The manager page (spools/kpis.py) must aggregate a quarter of a 50,000-spool shop in well under
 half a second. Windowing a million events on every request did not (a 90-day page took 1.2 s,
-bench/kpis.py), so each spool's KPI rows are kept in three small tables:
+bench/kpis.py), so each spool's KPI rows are kept in four small tables:
 
 - `KpiSession`: a TOMAR followed (among the opens and closes of that spool and operation) by a
   close; the opener's worker, the opener's date, the seconds between them.
@@ -10,6 +10,7 @@ bench/kpis.py), so each spool's KPI rows are kept in three small tables:
 - `KpiStage`: per COMPLETAR_ARM/SOLD, the cycle from the operation's first TOMAR; per
   COMPLETAR_ARM, the wait until SOLD's first TOMAR; per COMPLETAR_SOLD, the wait until the next
   inspection. Negative spans (odd histories) count as 0.
+- `KpiCompletion`: every COMPLETAR_ARM, COMPLETAR_SOLD and metrología APROBADO.
 
 They are a cache, not a source: `refresh(spool_ids)` recomputes a spool's rows from its events
 (delete, fold, insert); `apply(event)` adds just the rows a new event creates, reading only the
@@ -223,7 +224,7 @@ def apply(event: Event) -> None:
     """Add the fact rows that `event`, the newest of its spool, creates (the services' path).
 
     Equivalent to `refresh([spool])` when the spool's facts were up to date before the event
-    (tests/test_kpi_facts.py checks it over random histories), but it reads only the few earlier
+    (spools/tests/test_kpi_facts.py checks it over random histories), but it reads only the few earlier
     events it needs: re-folding a spool's whole trail on every action cost +13 ms per action on
     a spool with 400 events (bench/kpis.py). Call inside the transaction that inserted the event,
     under the spool's row lock (the services hold it), so no other event of the spool is in between.
@@ -317,9 +318,8 @@ def _stored(model: Any, spool_ids: list[int], fields: list[str]) -> set[tuple[An
 
 def check() -> list[int]:
     """Spools whose stored facts differ from a fresh fold of their events (empty when all agree)."""
-    ids = sorted(
-        {*_all_spool_ids(Event), *(i for m in MODELS for i in m.objects.values_list("spool_id", flat=True))}
-    )
+    stored_ids = (i for m in MODELS for i in m.objects.values_list("spool_id", flat=True).distinct())
+    ids = sorted({*_all_spool_ids(Event), *stored_ids})
     wrong: set[int] = set()
     for i in range(0, len(ids), CHUNK):
         chunk = ids[i : i + CHUNK]
