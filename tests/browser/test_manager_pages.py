@@ -13,13 +13,14 @@ import pytest
 from django.contrib.auth.models import Group
 
 from spools.models import EventType
+from spools.tests import test_kpis
 from spools.tests.test_kpis import DAY, ev
 from spools.tests.test_kpis import at as kpi_at
-from spools.tests.test_kpis import shop as shop  # noqa: F401 - the hand-computed KPI fixture
 from tests.browser.conftest import DESKTOP, TABLET
 from tests.browser.test_kiosk import _axe
 
 pytestmark = pytest.mark.django_db(transaction=True)
+shop = test_kpis.shop  # the hand-computed KPI fixture, used here as a fixture of this module
 PERIOD = f"desde={DAY}&hasta=2026-03-04"
 
 
@@ -54,7 +55,7 @@ def test_kpi_page_draws_its_charts_fits_and_downloads_a_workbook(
     manager_login,
     screenshot,
     size_name,
-    size,  # noqa: F811
+    size,
 ):
     page.set_viewport_size(size)
     manager_login()
@@ -84,7 +85,7 @@ def test_spool_history_fits_the_tablet_and_passes_axe(
     manager_login,
     screenshot,
     size_name,
-    size,  # noqa: F811
+    size,
 ):
     from spools.models import Spool
 
