@@ -323,6 +323,7 @@ def test_other_accounts_are_refused(client, django_user_model):
     client.force_login(django_user_model.objects.create_user(username="otro", password="x-123456789"))
     assert client.get("/gerencia/").status_code == 403
     assert client.get("/gerencia/", {"formato": "csv", "tabla": "horas"}).status_code == 403
+    assert client.get("/gerencia/", {"formato": "xlsx", "tabla": "todas"}).status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client):

@@ -9,7 +9,16 @@ from spools.permissions import can_view_management
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/historial/", "/historial/P-1/")
+# Every manager page and download (the KPI ones included): same rule for all of them.
+PAGES = (
+    "/historial/",
+    "/historial/P-1/",
+    "/historial/P-1/exportar.csv",
+    "/historial/exportar/eventos.xlsx?desde=2026-03-02&hasta=2026-03-02",
+    "/gerencia/",
+    "/gerencia/?formato=csv&tabla=horas",
+    "/gerencia/?formato=xlsx&tabla=todas",
+)
 
 
 @pytest.fixture
@@ -53,7 +62,7 @@ def test_anonymous_and_inactive_users_cannot(user_in):
 
 
 @pytest.mark.parametrize(("group", "status"), [("Gerencia", 200), ("Supervisores", 200), (None, 403)])
-def test_history_pages_per_group(client, user_in, make_spool, group, status):
+def test_manager_pages_and_downloads_per_group(client, user_in, make_spool, group, status):
     make_spool(tag_spool="P-1")
     client.force_login(user_in(group))
     for page in PAGES:
