@@ -43,3 +43,23 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError):
         _seed()
     assert not get_user_model().objects.filter(username="admin").exists()
+
+
+def test_seed_demo_replays_two_weeks_of_work_through_the_services(settings):
+    from django.utils import timezone
+
+    from spools import kpi_facts
+    from spools.models import Event, EventType, KpiSession
+
+    settings.DEBUG = True
+    output = _seed()
+    actions = Event.objects.exclude(evento_tipo=EventType.IMPORT)
+    assert actions.count() > 200 and "acciones de las últimas dos semanas" in output
+    oldest = actions.order_by("timestamp").first().timestamp
+    assert timezone.now() - oldest > timezone.timedelta(days=7)  # spread over the past, not "now"
+    assert {EventType.COMPLETAR_ARM, EventType.COMPLETAR_SOLD, EventType.COMPLETAR_METROLOGIA} <= set(
+        actions.values_list("evento_tipo", flat=True)
+    )
+    assert KpiSession.objects.exists() and kpi_facts.check() == []  # the KPI pages have data
+    _seed()
+    assert Event.objects.exclude(evento_tipo=EventType.IMPORT).count() == actions.count()  # once only

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from spools.models import Spool
+from spools.models import Event, EventType, Spool
 from zeues.models import ApiToken
 
 SAMPLE_DIR = Path(settings.BASE_DIR) / "spools" / "fixtures" / "sample_sheet"
@@ -18,7 +18,8 @@ SAMPLE_DIR = Path(settings.BASE_DIR) / "spools" / "fixtures" / "sample_sheet"
 class Command(BaseCommand):
     help = (
         "Carga datos de demostración (solo con DEBUG): importa la planilla de ejemplo si la base "
-        "está vacía, crea el usuario admin/admin y un token de API para la tablet de demostración."
+        "está vacía, simula dos semanas de trabajo si no hay acciones registradas, crea el usuario "
+        "admin/admin y un token de API para la tablet de demostración."
     )
 
     def handle(self, *args, **options):
@@ -30,6 +31,12 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Datos existentes: no se reimporta la planilla de ejemplo.")
+        if not Event.objects.exclude(evento_tipo=EventType.IMPORT).exists():
+            # Two weeks of work through the real services, so history and Gerencia show something.
+            from spools.demo import simulate_activity
+
+            actions = simulate_activity()
+            self.stdout.write(f"Actividad de demostración: {actions} acciones de las últimas dos semanas.")
         users = get_user_model().objects
         if not users.filter(username="admin").exists():
             users.create_superuser("admin", "admin@example.com", "admin")
