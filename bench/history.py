@@ -17,7 +17,6 @@ import datetime
 import os
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +25,7 @@ URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/z
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
+from bench.database import recreate_database  # noqa: E402
 from bench.inproc import App, collect_static  # noqa: E402  (sets DEBUG=false before Django starts)
 
 TAG = "MK-1400-CW-99999-001"
@@ -42,16 +42,6 @@ CYCLE = [
     ("PAUSAR_REPARACION", "REPARACION", {}),
     ("SUPERVISOR_OVERRIDE", "REPARACION", {"motivo": "Revisado", "supervisor": "jefa"}),
 ]
-
-
-def recreate_database() -> None:
-    """Drop and create the benchmark database."""
-    import psycopg
-
-    name = URL.rsplit("/", 1)[1]
-    with psycopg.connect(URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _event(spool, worker, tipo: str, op: str, when: datetime.datetime, details: dict):
@@ -104,24 +94,12 @@ def seed(n_events: int) -> None:
     Event.objects.bulk_create(events, batch_size=2000)
 
 
-def measure(app: App, path: str, count: int, headers: dict) -> tuple[list[float], int]:
-    """Server times (ms) of `count` GETs and the size of the last answer."""
-    times, size = [], 0
-    for _ in range(count):
-        begin = time.perf_counter()
-        status, content = app.get(path, headers=headers)
-        times.append((time.perf_counter() - begin) * 1000)
-        assert status == 200, status
-        size = len(content)
-    return times, size
-
-
 def run(n_events: int, count: int) -> None:
     """Seed, then time the page and the API."""
     import django
     from django.core.management import call_command
 
-    recreate_database()
+    recreate_database(URL)
     django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import User
@@ -142,8 +120,8 @@ def run(n_events: int, count: int) -> None:
         ("/api/history/<tag>", f"/api/history/{TAG}", {"Authorization": f"Bearer {raw}"}),
     ]
     for name, path, headers in screens:
-        measure(app, path, 5, headers)  # warm-up
-        times, size = measure(app, path, count, headers)
+        app.time_gets(path, 5, headers=headers)  # warm-up
+        times, size = app.time_gets(path, count, headers=headers)
         q = statistics.quantiles(times, n=100)
         print(f"| {n_events:,} | {name} | {q[49]:.1f} | {q[98]:.1f} | {max(times):.1f} | {size / 1024:.0f} |")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from urllib.parse import urlencode
 
 os.environ.setdefault("DEBUG", "false")
@@ -76,3 +77,16 @@ class App:
         finally:
             getattr(body, "close", lambda: None)()
         return int(status[0].split()[0]), content
+
+    def time_gets(
+        self, path: str, count: int, params: dict | None = None, headers: dict | None = None
+    ) -> tuple[list[float], int]:
+        """Server times (ms) of `count` GETs that must answer 200, and the last body's size."""
+        times, size = [], 0
+        for _ in range(count):
+            begin = time.perf_counter()
+            status, content = self.get(path, params, headers)
+            times.append((time.perf_counter() - begin) * 1000)
+            assert status == 200, f"{path}: {status}"
+            size = len(content)
+        return times, size

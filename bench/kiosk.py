@@ -25,16 +25,7 @@ URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/z
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
-
-
-def recreate_database() -> None:
-    """Drop and create the benchmark database."""
-    import psycopg
-
-    name = URL.rsplit("/", 1)[1]
-    with psycopg.connect(URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+from bench.database import recreate_database  # noqa: E402
 
 
 def seed(n: int) -> None:
@@ -98,7 +89,7 @@ def run(sizes: list[int], count: int) -> None:
     import django
     from django.core.management import call_command
 
-    recreate_database()
+    recreate_database(URL)
     django.setup()
     call_command("migrate", verbosity=0)
     from django.contrib.auth.models import User

@@ -30,6 +30,7 @@ URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/z
 os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
+from bench.database import recreate_database  # noqa: E402
 from bench.inproc import App, collect_static  # noqa: E402  (sets DEBUG=false before Django starts)
 
 WORKERS = 60
@@ -37,16 +38,6 @@ COLUMNS = (
     "id, timestamp, evento_tipo, spool_id, tag_spool, worker_id, worker_token, operacion, accion,"
     " fecha_operacion, details"
 )
-
-
-def recreate_database() -> None:
-    """Drop and create the benchmark database."""
-    import psycopg
-
-    name = URL.rsplit("/", 1)[1]
-    with psycopg.connect(URL.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 class Life:
@@ -156,17 +147,6 @@ def seed(n: int) -> tuple[int, float]:
     return total, seeded
 
 
-def measure(app: App, path: str, params: dict, count: int) -> list[float]:
-    """Server times (ms) of `count` GETs (streamed answers read to the end)."""
-    times = []
-    for _ in range(count):
-        start = time.perf_counter()
-        status, _body = app.get(path, params)
-        times.append((time.perf_counter() - start) * 1000)
-        assert status == 200, status
-    return times
-
-
 def explain(params: dict) -> None:
     """EXPLAIN ANALYZE every query of the overview for `params`."""
     from django.db import connection, transaction
@@ -195,7 +175,7 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
     from django.core.management import call_command
 
     if not reuse:
-        recreate_database()
+        recreate_database(URL)
     django.setup()
     call_command("migrate", verbosity=0)
     from spools.models import Event
@@ -222,8 +202,8 @@ def run(n: int, count: int, show_plans: bool, reuse: bool) -> None:
     print("| pantalla | p50 ms | p99 ms | máx ms |")
     print("|---|---|---|---|")
     for name, params in screens:
-        measure(app, "/gerencia/", params, 2)  # warm-up
-        times = measure(app, "/gerencia/", params, count)
+        app.time_gets("/gerencia/", 2, params)  # warm-up
+        times, _size = app.time_gets("/gerencia/", count, params)
         q = statistics.quantiles(times, n=100)
         print(f"| {name} | {q[49]:.0f} | {q[98]:.0f} | {max(times):.0f} |")
     write_cost(count * 10)
