@@ -23,6 +23,7 @@ from reparacion.services import spool_unblock
 from spools import labels
 from spools.labels import labels_response
 from spools.models import EstadoCalidad, Event, Spool, Worker, WorkerRole, stale_cutoff
+from zeues.lib.admin import ReadOnlyModelAdmin
 from zeues.lib.errors import ZeuesError
 
 
@@ -245,7 +246,7 @@ class SpoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyModelAdmin):
     list_display = ["timestamp", "evento_tipo", "tag_spool", "worker_token", "operacion", "accion", "actor"]
     list_filter = [
         "evento_tipo",
@@ -256,12 +257,3 @@ class EventAdmin(admin.ModelAdmin):
     search_fields = ["tag_spool", "worker_token", "=worker__id"]
     date_hierarchy = "timestamp"
     list_select_related = ["actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from zeues.lib.admin import ReadOnlyModelAdmin
 from zeues.mirror.status import mirror_status
 from zeues.models import ApiToken, SheetSpoolChange, SheetSyncState
 
@@ -25,7 +26,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(SheetSyncState)
-class SheetSyncStateAdmin(admin.ModelAdmin):
+class SheetSyncStateAdmin(ReadOnlyModelAdmin):
     """The mirror's health at a glance: state, lag, backlog, last success and error, pause reason."""
 
     list_display = ["__str__", "estado", "atraso", "pendientes", "last_success_at", "pausa_o_error"]
@@ -44,15 +45,6 @@ class SheetSyncStateAdmin(admin.ModelAdmin):
         "append_pending_upto",
         "metadata_last_row",
     ]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None):
         SheetSyncState.load()  # the page shows a row even before the first cycle
@@ -115,7 +107,7 @@ class ConProblemaFilter(admin.SimpleListFilter):
 
 
 @admin.register(SheetSpoolChange)
-class SheetSpoolChangeAdmin(admin.ModelAdmin):
+class SheetSpoolChangeAdmin(ReadOnlyModelAdmin):
     """Spools waiting to be written to the sheet, and why some cannot be (read-only)."""
 
     list_display = ["spool", "version", "first_change_at", "problema"]
@@ -123,12 +115,3 @@ class SheetSpoolChangeAdmin(admin.ModelAdmin):
     search_fields = ["spool__tag_spool"]
     list_select_related = ["spool"]
     ordering = ["first_change_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
