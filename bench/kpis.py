@@ -152,8 +152,8 @@ def explain(params: dict) -> None:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from spools import kpis
-    from spools.kpi_views import KpiFilterForm
+    from zeues.front.gerencia import KpiFilterForm
+    from zeues.reports import kpis
 
     form = KpiFilterForm(params)
     form.is_valid()

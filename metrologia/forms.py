@@ -3,10 +3,10 @@
 from django import forms
 from django.conf import settings
 
-from metrologia.services import APROBADO, RECHAZADO
+from spools.models import Resultado
 from zeues.lib.fields import StrictCharField, StrictIntegerField, TagListField
 
-RESULTADOS = [(APROBADO, APROBADO), (RECHAZADO, RECHAZADO)]
+RESULTADOS = Resultado.choices
 
 
 class InspeccionForm(forms.Form):

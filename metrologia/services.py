@@ -1,32 +1,33 @@
-"""METROLOGIA: an instant inspection, APROBADO or RECHAZADO (DOMAIN §3.2). Never occupies.
+"""METROLOGIA: an instant inspection, APROBADO or RECHAZADO (docs/domain.md, "Metrología").
 
-The third consecutive rejection (setting ZEUES_MAX_CICLOS, 0 = never) blocks the spool. Like
-every action: row lock, recheck, transition, conditional write and audit in one transaction, so
-two inspectors submitting at once cannot both apply a result.
+Never occupies. The ZEUES_MAX_CICLOS-th consecutive rejection (3 by default, 0 = never) blocks
+the spool. Like every action it goes through the engine's one step (row lock, recheck,
+transition, conditional write, audit), so two inspectors submitting at once cannot both apply a
+result.
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from metrologia.exceptions import PendienteReparacion, YaAprobado
-from occupation.engine import (
-    Actor,
-    ensure_not_blocked,
-    lock_row,
-    occupied_error,
-    record,
-    run_transition,
-    write,
-)
+from occupation import actions
+from occupation.engine import Actor, Change, apply, ensure_not_blocked, occupied_error
 from occupation.exceptions import DependenciasNoSatisfechas
 from occupation.permissions import ensure_worker_can
-from occupation.services import BatchOutcome, batch_apply
-from spools.models import EstadoCalidad, EstadoOperacion, EventType, Operacion, Spool, Worker
-
-APROBADO, RECHAZADO = "APROBADO", "RECHAZADO"
+from spools.models import (
+    Accion,
+    EstadoCalidad,
+    EstadoOperacion,
+    EventType,
+    Operacion,
+    Resultado,
+    Spool,
+    Worker,
+)
 
 
 def check_inspectable(spool: Spool, worker: Worker | None = None) -> None:
@@ -57,47 +58,43 @@ def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor 
     """Record APROBADO or RECHAZADO; the limit-th consecutive rejection blocks the spool."""
     ensure_not_blocked(spool)
     ensure_worker_can(worker, Operacion.METROLOGIA)
-    check_inspectable(spool, worker)
-    with transaction.atomic():
-        spool = lock_row(spool)
-        check_inspectable(spool, worker)
-        expected, now = spool.version, timezone.now()
-        blocked = False
-        if resultado == APROBADO:
-            run_transition(spool, "aprobar", fecha=timezone.localdate(now))
-        else:
-            run_transition(spool, "rechazar")
-            limit = settings.ZEUES_MAX_CICLOS
-            blocked = bool(limit) and spool.ciclo >= limit
-            if blocked:
-                run_transition(spool, "bloquear")
-        write(spool, expected_version=expected, worker=worker, ocupado_por__isnull=True)
-        details = {"resultado": resultado, "ciclo": spool.ciclo}
-        # The blocking rejection also records SPOOL_BLOQUEADO, in the same transaction.
-        steps = [(EventType.COMPLETAR_METROLOGIA, "COMPLETAR")]
-        if blocked:
-            steps.append((EventType.SPOOL_BLOQUEADO, "BLOQUEAR"))
-        for tipo, accion in steps:
-            record(
-                spool,
-                worker,
-                tipo=tipo,
-                accion=accion,
-                operacion=Operacion.METROLOGIA,
-                actor=actor,
-                now=now,
-                details=details,
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        check_inspectable(s, worker)
+        details = {"resultado": resultado}
+        if resultado == Resultado.APROBADO:
+            return Change(
+                Operacion.METROLOGIA,
+                [(Spool.aprobar, {"fecha": timezone.localdate(now)})],
+                [(EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR)],
+                details,
             )
-    return spool
+        limit = settings.ZEUES_MAX_CICLOS
+        if limit and s.ciclo + 1 >= limit:
+            # The blocking rejection also records SPOOL_BLOQUEADO, in the same transaction.
+            return Change(
+                Operacion.METROLOGIA,
+                [(Spool.rechazar, {}), (Spool.bloquear, {})],
+                [
+                    (EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR),
+                    (EventType.SPOOL_BLOQUEADO, Accion.BLOQUEAR),
+                ],
+                details,
+            )
+        return Change(
+            Operacion.METROLOGIA,
+            [(Spool.rechazar, {})],
+            [(EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR)],
+            details,
+        )
+
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por__isnull": True})
 
 
-def spool_inspect_batch(
-    *, tags: list[str], worker: Worker, resultado: str, actor: Actor = None
-) -> list[BatchOutcome]:
-    """Inspect each tag independently; every tag gets an outcome, in order."""
-    ensure_worker_can(worker, Operacion.METROLOGIA)
-    return batch_apply(
-        tags,
-        lambda spool: spool_inspect(spool=spool, worker=worker, resultado=resultado, actor=actor),
-        lambda spool: f"Spool {spool.tag_spool}: {spool.estado_detalle}.",
-    )
+# --- the action table's row for METROLOGIA ------------------------------------------------
+
+actions.register(
+    [Operacion.METROLOGIA],
+    Accion.COMPLETAR,
+    lambda r: spool_inspect(spool=r.spool, worker=r.worker, resultado=str(r.resultado), actor=r.actor),
+)

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from metrologia import views
+from metrologia import api
 
 app_name = "metrologia"
 
 urlpatterns = [
-    path("completar", views.completar, name="completar"),
-    path("batch-completar", views.batch_completar, name="batch-completar"),
+    path("completar", api.completar, name="completar"),
+    path("batch-completar", api.batch_completar, name="batch-completar"),
 ]

@@ -1,16 +1,22 @@
-"""The one write path for occupying and releasing a spool, shared by ARM/SOLD and REPARACION.
+"""The one step every state change of a spool goes through: `apply`.
 
-Each action is one transaction: validate on a plain read (no lock taken for a hopeless
-request), then lock, re-read the row under `SELECT … FOR UPDATE`, check again, run the
-django-fsm transition in memory, write it *conditionally* on the version read, append the audit
-event, and publish after commit. Occupying is additionally serialised by a per-spool Redis
-lock; the conditional write means even an expired or lost lock cannot produce two occupants.
+Each action is one transaction: its plan first runs on a plain read (no lock taken for a hopeless
+request), then the row is locked and re-read under `SELECT … FOR UPDATE`, the plan runs again on
+the locked row and says what to do (a `Change`), the django-fsm transitions run in memory, the
+row is written *conditionally* on the version read, and the audit events are appended (with the
+sheet's outbox and the KPI facts, in the same transaction); the live stream hears of it after
+commit. Occupying a spool is additionally serialised by a per-spool Redis lock; the conditional
+write means even an expired or lost lock cannot produce two occupants.
+
+Services (occupation, metrologia, reparacion) choose the checks, the transitions and the events;
+none re-spells this sequence.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,12 +28,15 @@ from django_fsm import TransitionNotAllowed
 
 from occupation.exceptions import OperacionNoPermitida, SpoolOcupado
 from spools.exceptions import SpoolBloqueado, SpoolNoEncontrado
-from spools.models import Spool, Worker
+from spools.models import LIVE_TYPE, EventType, Spool, Worker
 from spools.services import event_append
 from zeues.lib import live, locks
 from zeues.lib.errors import ServicioNoDisponible
+from zeues.models import SheetSpoolChange
 
 Actor = User | AnonymousUser | None
+# A django-fsm transition, passed as the model's method (`Spool.tomar_arm`), never by name.
+Transition = Callable[..., None]
 
 # Fields a transition may change; the conditional write sends exactly these.
 WRITE_FIELDS = (
@@ -44,6 +53,31 @@ WRITE_FIELDS = (
     "fecha_ocupacion",
     "operacion_actual",
 )
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one action does to a spool, as its plan decided on the locked row.
+
+    `transitions` run in order, each with its keyword arguments; then one audit event is
+    appended per `(event type, accion)` in `events`, all with `details`.
+    """
+
+    operacion: str
+    transitions: list[tuple[Transition, dict[str, Any]]]
+    events: list[tuple[str, str]]
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def change(operacion: str, transition: Transition, tipo: str, accion: str, **kwargs: Any) -> Change:
+    """The common case: one transition (with `kwargs`) and one audit event."""
+    return Change(operacion, [(transition, kwargs)], [(tipo, accion)])
+
+
+Plan = Callable[[Spool, datetime.datetime], Change]
+
+
+# --- checks every workflow shares ---------------------------------------------------------
 
 
 def ensure_not_blocked(spool: Spool) -> None:
@@ -80,7 +114,64 @@ def occupied_error(spool: Spool, worker: Worker | None) -> SpoolOcupado:
     )
 
 
-def lock_row(spool: Spool) -> Spool:
+# --- the step --------------------------------------------------------------------------------
+
+
+def apply(
+    spool: Spool,
+    *,
+    plan: Plan,
+    worker: Worker | None,
+    actor: Actor,
+    guard: dict[str, Any],
+    exclusive: bool = False,
+) -> Spool:
+    """Run one action on `spool`: plan, lock, re-plan, transition, write if unchanged, audit.
+
+    `guard` adds conditions to the conditional write (e.g. "still held by this worker").
+    `exclusive` also takes the spool's Redis lock around the transaction: TOMAR uses it so that
+    competing takes wait for each other and the losers are told who won.
+    """
+    plan(spool, timezone.now())
+    try:
+        with _spool_lock(spool, worker) if exclusive else contextlib.nullcontext():
+            with transaction.atomic():
+                spool = _lock_row(spool)
+                now = timezone.now()
+                step = plan(spool, now)
+                expected = spool.version
+                for transition, kwargs in step.transitions:
+                    _run_transition(spool, transition, **kwargs)
+                _write(spool, expected_version=expected, worker=worker, **guard)
+                for tipo, accion in step.events:
+                    _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)
+    except locks.LockBackendDown as exc:
+        raise ServicioNoDisponible(
+            "El servicio de bloqueos no responde; no se registró nada. Reintente en unos segundos.",
+            data={"detalle": str(exc)},
+        ) from exc
+    return spool
+
+
+@contextlib.contextmanager
+def _spool_lock(spool: Spool, worker: Worker | None) -> Iterator[None]:
+    """The spool's Redis lock; a take that cannot get it in time is told who holds the spool."""
+    try:
+        with locks.hold(f"spool:{spool.pk}"):
+            yield
+    except locks.LockBusy:
+        # A fresh read, not refresh_from_db(): django-fsm's FSMModelMixin.refresh_from_db flips
+        # the shared field's `protected` flag, which races with other threads of the process.
+        fresh = Spool.objects.select_related("ocupado_por").get(pk=spool.pk)
+        if fresh.ocupado_por_id is not None:
+            raise occupied_error(fresh, worker) from None
+        raise SpoolOcupado(
+            f"Otro trabajador está tomando el spool {fresh.tag_spool} en este momento.",
+            data={"tag_spool": fresh.tag_spool},
+        ) from None
+
+
+def _lock_row(spool: Spool) -> Spool:
     """Re-read the spool under `SELECT … FOR UPDATE` (its workers joined, not locked)."""
     locked = (
         Spool.objects.select_for_update(of=("self",))
@@ -93,7 +184,23 @@ def lock_row(spool: Spool) -> Spool:
     return locked
 
 
-def write(spool: Spool, *, expected_version: int, worker: Worker | None, **guard: Any) -> None:
+def _run_transition(spool: Spool, transition: Transition, **kwargs: Any) -> None:
+    """Call the django-fsm transition; its guards are the last line of defence."""
+    try:
+        transition(spool, **kwargs)
+    except TransitionNotAllowed as exc:
+        raise OperacionNoPermitida(
+            f"El estado actual de {spool.tag_spool} no permite esta acción.",
+            data={
+                "tag_spool": spool.tag_spool,
+                "arm": spool.arm,
+                "sold": spool.sold,
+                "calidad": spool.calidad,
+            },
+        ) from exc
+
+
+def _write(spool: Spool, *, expected_version: int, worker: Worker | None, **guard: Any) -> None:
     """Write the transition only if nobody changed the row since it was read."""
     spool.version = expected_version + 1
     values = {name: getattr(spool, name) for name in WRITE_FIELDS}
@@ -110,39 +217,22 @@ def write(spool: Spool, *, expected_version: int, worker: Worker | None, **guard
         )
 
 
-def run_transition(spool: Spool, name: str, **kwargs: Any) -> None:
-    """Call the django-fsm transition `name`; its guards are the last line of defence."""
-    try:
-        getattr(spool, name)(**kwargs)
-    except TransitionNotAllowed as exc:
-        raise OperacionNoPermitida(
-            f"El estado actual de {spool.tag_spool} no permite esta acción.",
-            data={
-                "tag_spool": spool.tag_spool,
-                "arm": spool.arm,
-                "sold": spool.sold,
-                "calidad": spool.calidad,
-            },
-        ) from exc
-
-
-def record(
+def _record(
     spool: Spool,
     worker: Worker | None,
     *,
     tipo: str,
     accion: str,
-    operacion: str,
+    step: Change,
     actor: Actor,
     now: datetime.datetime,
-    details: dict[str, Any] | None = None,
 ) -> None:
-    """Append the audit event (same transaction) and publish the change after commit."""
+    """Append the audit event and queue the sheet's outbox (same transaction); publish after commit."""
     event = event_append(
         tipo=tipo,
         spool=spool,
         worker=worker,
-        operacion=operacion,
+        operacion=step.operacion,
         accion=accion,
         actor=actor,
         now=now,
@@ -153,15 +243,16 @@ def record(
             "ciclo": spool.ciclo,
             "version": spool.version,
             "estado_detalle": spool.estado_detalle,
-            **(details or {}),
+            **step.details,
         },
     )
+    SheetSpoolChange.queue(spool)
     live.send_on_commit(
-        live.FROM_AUDIT[tipo],
+        LIVE_TYPE[EventType(tipo)],
         live.payload(
             event_id=str(event.id),
             tag_spool=spool.tag_spool,
-            operacion=operacion,
+            operacion=step.operacion,
             worker_id=worker.pk if worker else None,
             worker_nombre=worker.token if worker else None,
             estado_detalle=spool.estado_detalle,
@@ -169,83 +260,3 @@ def record(
             timestamp=timezone.localtime(now),
         ),
     )
-
-
-def occupy(
-    *,
-    spool: Spool,
-    worker: Worker,
-    operacion: str,
-    check: Callable[[Spool], None],
-    transition: str,
-    tipo: str,
-    actor: Actor,
-) -> Spool:
-    """Generic TOMAR: validate, take the spool lock, recheck on the locked row, write, audit."""
-    check(spool)
-    try:
-        with locks.hold(f"spool:{spool.pk}"):
-            with transaction.atomic():
-                spool = lock_row(spool)
-                check(spool)
-                expected, now = spool.version, timezone.now()
-                run_transition(spool, transition, worker=worker, now=now)
-                write(spool, expected_version=expected, worker=worker, ocupado_por__isnull=True)
-                record(spool, worker, tipo=tipo, accion="TOMAR", operacion=operacion, actor=actor, now=now)
-    except locks.LockBusy:
-        # A fresh read, not refresh_from_db(): django-fsm's FSMModelMixin.refresh_from_db flips
-        # the shared field's `protected` flag, which races with other threads of the process.
-        spool = Spool.objects.select_related("ocupado_por").get(pk=spool.pk)
-        if spool.ocupado_por_id is not None:
-            raise occupied_error(spool, worker) from None
-        raise SpoolOcupado(
-            f"Otro trabajador está tomando el spool {spool.tag_spool} en este momento.",
-            data={"tag_spool": spool.tag_spool},
-        ) from None
-    except locks.LockBackendDown as exc:
-        raise ServicioNoDisponible(
-            "El servicio de bloqueos no responde; no se registró nada. Reintente en unos segundos.",
-            data={"detalle": str(exc)},
-        ) from exc
-    return spool
-
-
-@dataclass(frozen=True)
-class Step:
-    """What a release does to a spool, decided by the action's check on the locked row."""
-
-    operacion: str
-    transition: str
-    tipo: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
-
-
-def release(
-    *,
-    spool: Spool,
-    worker: Worker | None,
-    plan: Callable[[Spool], Step],
-    accion: str,
-    actor: Actor,
-    guard: dict[str, Any],
-    details: dict[str, Any] | None = None,
-) -> Spool:
-    """Generic PAUSAR/COMPLETAR/CANCELAR: validate, row-lock, re-plan, write conditionally, audit."""
-    plan(spool)
-    with transaction.atomic():
-        spool = lock_row(spool)
-        step = plan(spool)
-        expected, now = spool.version, timezone.now()
-        run_transition(spool, step.transition, **step.kwargs)
-        write(spool, expected_version=expected, worker=worker, **guard)
-        record(
-            spool,
-            worker,
-            tipo=step.tipo,
-            accion=accion,
-            operacion=step.operacion,
-            actor=actor,
-            now=now,
-            details=details,
-        )
-    return spool

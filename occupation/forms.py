@@ -1,4 +1,4 @@
-"""Validation of the occupation API's bodies (v3-compatible field names)."""
+"""Validation of the occupation API's bodies and query strings (v3-compatible field names)."""
 
 from __future__ import annotations
 
@@ -49,3 +49,17 @@ class BatchForm(forms.Form):
 
 class BatchTomarForm(BatchForm):
     operacion = forms.ChoiceField(choices=OPERACION_CHOICES)
+
+
+# --- query strings of GET /api/spools/iniciar and /api/spools/ocupados ---------------------
+
+
+class IniciarQueryForm(forms.Form):
+    operacion = forms.ChoiceField(choices=[(o.value, o.label) for o in Operacion])
+    worker_id = StrictIntegerField(min_value=1, required=False)
+    q = forms.CharField(required=False, max_length=100)
+    limit = StrictIntegerField(min_value=1, max_value=5000, required=False)
+
+
+class OcupadosQueryForm(forms.Form):
+    worker_id = StrictIntegerField(min_value=1)

@@ -1,18 +1,18 @@
-"""TOMAR / PAUSAR / COMPLETAR of ARM and SOLD (DOMAIN §3.1), batches, and the force release.
+"""TOMAR / PAUSAR / COMPLETAR of ARM and SOLD (docs/domain.md, "ARM and SOLD").
 
-The transaction, lock and conditional-write discipline lives in occupation/engine.py; this
-module holds the rules: which checks, which transition, which audit event.
+The transaction, lock and conditional-write discipline is the engine's one step
+(occupation/engine.py, `apply`); this module holds the rules: which checks, which transition,
+which audit event. Its rows of the action table are at the end.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils import timezone
 
-from occupation.engine import Actor, Step, ensure_not_blocked, occupied_error, occupy, release
+from occupation import actions
+from occupation.engine import Actor, Change, Transition, apply, change, ensure_not_blocked, occupied_error
 from occupation.exceptions import (
     DependenciasNoSatisfechas,
     NoAutorizado,
@@ -20,11 +20,22 @@ from occupation.exceptions import (
     SpoolNoOcupado,
 )
 from occupation.permissions import ensure_worker_can
-from spools.exceptions import SpoolInactivo, SpoolNoEncontrado, TrabajadorInactivo
-from spools.models import STARTED, TAKEABLE, EstadoOperacion, EventType, Operacion, Spool, Worker
-from zeues.lib.errors import ZeuesError
+from spools.exceptions import SpoolInactivo, TrabajadorInactivo
+from spools.models import STARTED, TAKEABLE, Accion, EstadoOperacion, EventType, Operacion, Spool, Worker
 
 ARM_SOLD = (Operacion.ARM, Operacion.SOLD)
+# The transitions of each operation, as the model's methods.
+TAKE: dict[str, Transition] = {Operacion.ARM: Spool.tomar_arm, Operacion.SOLD: Spool.tomar_sold}
+PAUSE: dict[str, Transition] = {
+    Operacion.ARM: Spool.pausar_arm,
+    Operacion.SOLD: Spool.pausar_sold,
+    Operacion.REPARACION: Spool.pausar_reparacion,
+}
+COMPLETE: dict[str, Transition] = {Operacion.ARM: Spool.completar_arm, Operacion.SOLD: Spool.completar_sold}
+COMPLETED_EVENT: dict[str, str] = {
+    Operacion.ARM: EventType.COMPLETAR_ARM,
+    Operacion.SOLD: EventType.COMPLETAR_SOLD,
+}
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -95,32 +106,24 @@ def spool_take(*, spool: Spool, worker: Worker, operacion: str, actor: Actor = N
         raise OperacionNoPermitida(f"TOMAR aquí es solo para ARM o SOLD, no {operacion}.")
     ensure_not_blocked(spool)
     ensure_worker_can(worker, operacion)
-    return occupy(
-        spool=spool,
-        worker=worker,
-        operacion=operacion,
-        actor=actor,
-        check=lambda s: check_take(s, worker, operacion),
-        transition=f"tomar_{operacion.lower()}",
-        tipo=EventType.TOMAR_SPOOL,
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        check_take(s, worker, operacion)
+        return change(operacion, TAKE[operacion], EventType.TOMAR_SPOOL, Accion.TOMAR, worker=worker, now=now)
+
+    return apply(
+        spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por__isnull": True}, exclusive=True
     )
 
 
 def spool_pause(*, spool: Spool, worker: Worker, operacion: str | None = None, actor: Actor = None) -> Spool:
     """PAUSAR: the occupant releases the spool; progress is kept."""
 
-    def plan(s: Spool) -> Step:
+    def plan(s: Spool, now: datetime.datetime) -> Change:
         current = check_holder(s, worker, operacion, ARM_SOLD)
-        return Step(current, f"pausar_{current.lower()}", EventType.PAUSAR_SPOOL)
+        return change(current, PAUSE[current], EventType.PAUSAR_SPOOL, Accion.PAUSAR)
 
-    return release(
-        spool=spool,
-        worker=worker,
-        plan=plan,
-        accion="PAUSAR",
-        actor=actor,
-        guard={"ocupado_por_id": worker.pk},
-    )
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por_id": worker.pk})
 
 
 def spool_complete(
@@ -134,7 +137,7 @@ def spool_complete(
     """COMPLETAR: the occupant finishes ARM or SOLD; the spool is released."""
     day = fecha or timezone.localdate()
 
-    def plan(s: Spool) -> Step:
+    def plan(s: Spool, now: datetime.datetime) -> Change:
         current = check_holder(s, worker, operacion, ARM_SOLD)
         ensure_worker_can(worker, current)
         if current == Operacion.SOLD and s.arm != EstadoOperacion.COMPLETADO:
@@ -142,118 +145,32 @@ def spool_complete(
                 f"No se puede completar SOLD de {s.tag_spool}: el ARM no está completado.",
                 data={"tag_spool": s.tag_spool, "falta": "ARM completado"},
             )
-        tipo = EventType.COMPLETAR_ARM if current == Operacion.ARM else EventType.COMPLETAR_SOLD
-        return Step(current, f"completar_{current.lower()}", tipo, {"worker": worker, "fecha": day})
-
-    return release(
-        spool=spool,
-        worker=worker,
-        plan=plan,
-        accion="COMPLETAR",
-        actor=actor,
-        guard={"ocupado_por_id": worker.pk},
-        details={"fecha_operacion": day.isoformat()},
-    )
-
-
-def occupation_force_release(*, spool: Spool, supervisor: Actor, motivo: str) -> Spool:
-    """Supervisor's LIBERACION_FORZADA: the held operation goes to pausado; occupation cleared."""
-    if spool.ocupado_por_id is None:
-        raise SpoolNoOcupado(
-            f"El spool {spool.tag_spool} no está ocupado.", data={"tag_spool": spool.tag_spool}
+        return Change(
+            current,
+            [(COMPLETE[current], {"worker": worker, "fecha": day})],
+            [(COMPLETED_EVENT[current], Accion.COMPLETAR)],
+            {"fecha_operacion": day.isoformat()},
         )
-    holder, holder_id = spool.ocupado_por, spool.ocupado_por_id
 
-    def plan(s: Spool) -> Step:
-        if s.ocupado_por_id != holder_id:
-            raise SpoolNoOcupado(
-                f"La ocupación de {s.tag_spool} cambió; revise de nuevo.", data={"tag_spool": s.tag_spool}
-            )
-        current = s.operacion_actual
-        name = "pausar_reparacion" if current == Operacion.REPARACION else f"pausar_{current.lower()}"
-        return Step(current, name, EventType.LIBERACION_FORZADA)
-
-    return release(
-        spool=spool,
-        worker=holder,
-        plan=plan,
-        accion="LIBERAR",
-        actor=supervisor,
-        guard={"ocupado_por_id": holder_id},
-        details={"motivo": motivo, "supervisor": getattr(supervisor, "username", "")},
-    )
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por_id": worker.pk})
 
 
-# --- batch -------------------------------------------------------------------------------
+# --- the action table's rows for ARM and SOLD ----------------------------------------------
 
-
-@dataclass
-class BatchOutcome:
-    """The result of one tag of a batch."""
-
-    tag_spool: str
-    success: bool
-    message: str
-    error: str | None = None
-    spool: Spool | None = None
-
-
-_DONE = {"tomar": "tomado", "pausar": "pausado", "completar": "completado"}
-
-
-def _batch_one(
-    accion: str,
-    *,
-    spool: Spool,
-    worker: Worker,
-    operacion: str | None,
-    actor: Actor,
-    fecha: datetime.date | None,
-) -> Spool:
-    if accion == "tomar":
-        if not operacion:
-            raise OperacionNoPermitida("Indique la operación (ARM o SOLD) para tomar.")
-        return spool_take(spool=spool, worker=worker, operacion=operacion, actor=actor)
-    if accion == "pausar":
-        return spool_pause(spool=spool, worker=worker, operacion=operacion, actor=actor)
-    return spool_complete(spool=spool, worker=worker, operacion=operacion, fecha=fecha, actor=actor)
-
-
-def batch_apply(
-    tags: list[str], apply: Callable[[Spool], Spool], done: Callable[[Spool], str]
-) -> list[BatchOutcome]:
-    """Run `apply` on each tag on its own; every tag gets an outcome, in the order given."""
-    by_tag = {
-        s.tag_spool: s
-        for s in Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool__in=tags)
-    }
-    outcomes = []
-    for tag in tags:
-        spool = by_tag.get(tag)
-        try:
-            if spool is None:
-                raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
-            result = apply(spool)
-            outcomes.append(BatchOutcome(tag, True, done(result), spool=result))
-        except ZeuesError as error:
-            outcomes.append(BatchOutcome(tag, False, error.message, error.code))
-    return outcomes
-
-
-def spool_batch(
-    *,
-    accion: str,
-    tags: list[str],
-    worker: Worker,
-    operacion: str | None,
-    actor: Actor = None,
-    fecha: datetime.date | None = None,
-) -> list[BatchOutcome]:
-    """Apply one occupation action to each tag independently (batch TOMAR/PAUSAR/COMPLETAR)."""
-    return batch_apply(
-        tags,
-        lambda spool: _batch_one(
-            accion, spool=spool, worker=worker, operacion=operacion, actor=actor, fecha=fecha
-        ),
-        lambda spool: f"Spool {spool.tag_spool} {_DONE[accion]}.",
-    )
+actions.register(
+    ARM_SOLD,
+    Accion.TOMAR,
+    lambda r: spool_take(spool=r.spool, worker=r.worker, operacion=str(r.operacion), actor=r.actor),
+)
+actions.register(
+    (*ARM_SOLD, None),
+    Accion.PAUSAR,
+    lambda r: spool_pause(spool=r.spool, worker=r.worker, operacion=r.operacion, actor=r.actor),
+)
+actions.register(
+    (*ARM_SOLD, None),
+    Accion.COMPLETAR,
+    lambda r: spool_complete(
+        spool=r.spool, worker=r.worker, operacion=r.operacion, fecha=r.fecha, actor=r.actor
+    ),
+)

@@ -1,14 +1,14 @@
 from django.urls import path
 
-from occupation import views
+from occupation import api
 
 app_name = "occupation"
 
 urlpatterns = [
-    path("tomar", views.tomar, name="tomar"),
-    path("pausar", views.pausar, name="pausar"),
-    path("completar", views.completar, name="completar"),
-    path("batch-tomar", views.batch_tomar, name="batch-tomar"),
-    path("batch-pausar", views.batch_pausar, name="batch-pausar"),
-    path("batch-completar", views.batch_completar, name="batch-completar"),
+    path("tomar", api.tomar, name="tomar"),
+    path("pausar", api.pausar, name="pausar"),
+    path("completar", api.completar, name="completar"),
+    path("batch-tomar", api.batch_tomar, name="batch-tomar"),
+    path("batch-pausar", api.batch_pausar, name="batch-pausar"),
+    path("batch-completar", api.batch_completar, name="batch-completar"),
 ]

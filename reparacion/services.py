@@ -1,38 +1,29 @@
-"""REPARACION of rejected spools (DOMAIN §3.3) and the supervisor's unblock (§3.4).
+"""REPARACION of rejected spools and the supervisor's acts (docs/domain.md, "Reparación").
 
 Occupation rules are those of ARM/SOLD (one holder, occupant-only PAUSAR/COMPLETAR, a locked
-take), through the same engine. The consecutive-rejection counter is never touched here except
-by the supervisor's unblock, which resets it.
+take), through the engine's one step. The consecutive-rejection counter is never touched here
+except by the supervisor's unblock, which resets it. The supervisor's force release ends any
+occupation (ARM, SOLD or REPARACION) and is audited with its reason.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.utils import timezone
+import datetime
 
-from occupation.engine import (
-    Actor,
-    Step,
-    ensure_not_blocked,
-    lock_row,
-    occupied_error,
-    occupy,
-    record,
-    release,
-    run_transition,
-    write,
-)
-from occupation.exceptions import NoAutorizado
+from occupation import actions
+from occupation.engine import Actor, Change, Transition, apply, change, ensure_not_blocked, occupied_error
+from occupation.exceptions import NoAutorizado, SpoolNoOcupado
 from occupation.permissions import ensure_worker_can
-from occupation.services import check_holder
+from occupation.services import PAUSE, check_holder
 from reparacion.exceptions import NoBloqueado, NoReparable
 from spools.exceptions import TrabajadorInactivo
-from spools.models import REPAIRABLE, EstadoCalidad, EventType, Operacion, Spool, Worker
+from spools.models import REPAIRABLE, Accion, EstadoCalidad, EventType, Operacion, Spool, Worker
 
 REP = Operacion.REPARACION
 
 
 def check_repair_take(spool: Spool, worker: Worker) -> None:
+    """Every rule of TOMAR REPARACION that depends on the spool's state."""
     ensure_not_blocked(spool)
     if spool.ocupado_por_id is not None:
         raise occupied_error(spool, worker)
@@ -47,27 +38,26 @@ def repair_take(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool:
     """TOMAR REPARACION: any active worker occupies a rejected (or paused) repair."""
     ensure_not_blocked(spool)
     ensure_worker_can(worker, REP)
-    return occupy(
-        spool=spool,
-        worker=worker,
-        operacion=REP,
-        actor=actor,
-        check=lambda s: check_repair_take(s, worker),
-        transition="tomar_reparacion",
-        tipo=EventType.TOMAR_REPARACION,
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        check_repair_take(s, worker)
+        return change(
+            REP, Spool.tomar_reparacion, EventType.TOMAR_REPARACION, Accion.TOMAR, worker=worker, now=now
+        )
+
+    return apply(
+        spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por__isnull": True}, exclusive=True
     )
 
 
 def _occupant_release(
-    spool: Spool, worker: Worker, *, transition: str, tipo: str, accion: str, actor: Actor
+    spool: Spool, worker: Worker, *, transition: Transition, tipo: str, accion: str, actor: Actor
 ) -> Spool:
-    def plan(s: Spool) -> Step:
+    def plan(s: Spool, now: datetime.datetime) -> Change:
         check_holder(s, worker, REP, (REP,))
-        return Step(REP, transition, tipo)
+        return change(REP, transition, tipo, accion)
 
-    return release(
-        spool=spool, worker=worker, plan=plan, accion=accion, actor=actor, guard={"ocupado_por_id": worker.pk}
-    )
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por_id": worker.pk})
 
 
 def repair_pause(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool:
@@ -75,9 +65,9 @@ def repair_pause(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool:
     return _occupant_release(
         spool,
         worker,
-        transition="pausar_reparacion",
+        transition=Spool.pausar_reparacion,
         tipo=EventType.PAUSAR_REPARACION,
-        accion="PAUSAR",
+        accion=Accion.PAUSAR,
         actor=actor,
     )
 
@@ -87,9 +77,9 @@ def repair_complete(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spo
     return _occupant_release(
         spool,
         worker,
-        transition="completar_reparacion",
+        transition=Spool.completar_reparacion,
         tipo=EventType.COMPLETAR_REPARACION,
-        accion="COMPLETAR",
+        accion=Accion.COMPLETAR,
         actor=actor,
     )
 
@@ -97,7 +87,7 @@ def repair_complete(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spo
 def repair_cancel(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool:
     """CANCELAR: the occupant, or anyone when nobody occupies it, returns the spool to rechazado."""
 
-    def plan(s: Spool) -> Step:
+    def plan(s: Spool, now: datetime.datetime) -> Change:
         ensure_not_blocked(s)
         if not worker.activo:
             raise TrabajadorInactivo(f"{worker.token} está inactivo.", data={"worker_id": worker.pk})
@@ -112,37 +102,64 @@ def repair_cancel(*, spool: Spool, worker: Worker, actor: Actor = None) -> Spool
                 f"La reparación de {s.tag_spool} la tiene {holder}; solo esa persona puede cancelarla.",
                 data={"tag_spool": s.tag_spool, "ocupado_por": holder, "ocupado_por_id": s.ocupado_por_id},
             )
-        return Step(REP, "cancelar_reparacion", EventType.CANCELAR_REPARACION)
+        return change(REP, Spool.cancelar_reparacion, EventType.CANCELAR_REPARACION, Accion.CANCELAR)
 
     guard = (
         {"ocupado_por_id": spool.ocupado_por_id} if spool.ocupado_por_id else {"ocupado_por__isnull": True}
     )
-    return release(spool=spool, worker=worker, plan=plan, accion="CANCELAR", actor=actor, guard=guard)
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard=guard)
+
+
+# --- supervisor acts ---------------------------------------------------------------------
 
 
 def spool_unblock(*, spool: Spool, supervisor: Actor, motivo: str) -> Spool:
     """Supervisor unblock: BLOQUEADO → rechazado with the counter reset; audited with the reason."""
-    with transaction.atomic():
-        spool = lock_row(spool)
-        if spool.calidad != EstadoCalidad.BLOQUEADO:
-            raise NoBloqueado(
-                f"El spool {spool.tag_spool} no está BLOQUEADO.", data={"tag_spool": spool.tag_spool}
-            )
-        expected, now, ciclo_previo = spool.version, timezone.now(), spool.ciclo
-        run_transition(spool, "desbloquear")
-        write(spool, expected_version=expected, worker=None)
-        record(
-            spool,
-            None,
-            tipo=EventType.SUPERVISOR_OVERRIDE,
-            accion="DESBLOQUEAR",
-            operacion=REP,
-            actor=supervisor,
-            now=now,
-            details={
-                "motivo": motivo,
-                "ciclo_previo": ciclo_previo,
-                "supervisor": getattr(supervisor, "username", ""),
-            },
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        if s.calidad != EstadoCalidad.BLOQUEADO:
+            raise NoBloqueado(f"El spool {s.tag_spool} no está BLOQUEADO.", data={"tag_spool": s.tag_spool})
+        return Change(
+            REP,
+            [(Spool.desbloquear, {})],
+            [(EventType.SUPERVISOR_OVERRIDE, Accion.DESBLOQUEAR)],
+            {"motivo": motivo, "ciclo_previo": s.ciclo, "supervisor": getattr(supervisor, "username", "")},
         )
-    return spool
+
+    return apply(spool, plan=plan, worker=None, actor=supervisor, guard={})
+
+
+def spool_force_release(*, spool: Spool, supervisor: Actor, motivo: str) -> Spool:
+    """Supervisor's LIBERACION_FORZADA: the held operation goes to pausado; occupation cleared."""
+    if spool.ocupado_por_id is None:
+        raise SpoolNoOcupado(
+            f"El spool {spool.tag_spool} no está ocupado.", data={"tag_spool": spool.tag_spool}
+        )
+    holder, holder_id = spool.ocupado_por, spool.ocupado_por_id
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        if s.ocupado_por_id != holder_id:
+            raise SpoolNoOcupado(
+                f"La ocupación de {s.tag_spool} cambió; revise de nuevo.", data={"tag_spool": s.tag_spool}
+            )
+        current = s.operacion_actual
+        return Change(
+            current,
+            [(PAUSE[current], {})],
+            [(EventType.LIBERACION_FORZADA, Accion.LIBERAR)],
+            {"motivo": motivo, "supervisor": getattr(supervisor, "username", "")},
+        )
+
+    return apply(spool, plan=plan, worker=holder, actor=supervisor, guard={"ocupado_por_id": holder_id})
+
+
+# --- the action table's rows for REPARACION -----------------------------------------------
+
+actions.register([REP], Accion.TOMAR, lambda r: repair_take(spool=r.spool, worker=r.worker, actor=r.actor))
+actions.register([REP], Accion.PAUSAR, lambda r: repair_pause(spool=r.spool, worker=r.worker, actor=r.actor))
+actions.register(
+    [REP], Accion.COMPLETAR, lambda r: repair_complete(spool=r.spool, worker=r.worker, actor=r.actor)
+)
+actions.register(
+    [REP], Accion.CANCELAR, lambda r: repair_cancel(spool=r.spool, worker=r.worker, actor=r.actor)
+)

@@ -1,12 +1,12 @@
 from django.urls import path
 
-from reparacion import views
+from reparacion import api
 
 app_name = "reparacion"
 
 urlpatterns = [
-    path("tomar", views.tomar, name="tomar"),
-    path("pausar", views.pausar, name="pausar"),
-    path("completar", views.completar, name="completar"),
-    path("cancelar", views.cancelar, name="cancelar"),
+    path("tomar", api.tomar, name="tomar"),
+    path("pausar", api.pausar, name="pausar"),
+    path("completar", api.completar, name="completar"),
+    path("cancelar", api.cancelar, name="cancelar"),
 ]

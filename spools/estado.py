@@ -1,13 +1,23 @@
-"""Estado_Detalle: the one-line description of a spool's combined state (DOMAIN §5)."""
+"""Estado_Detalle: the one-line description of a spool's combined state (docs/domain.md)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from django.conf import settings
 
-if TYPE_CHECKING:
-    from spools.models import Spool
+
+class Spool(Protocol):
+    """The fields of spools.models.Spool that the description reads."""
+
+    arm: str
+    sold: str
+    calidad: str
+    ciclo: int
+    ocupado_por_id: int | None
+    ocupado_por: Any
+    operacion_actual: str
+
 
 _HUMAN = {
     "pendiente": "pendiente",

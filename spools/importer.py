@@ -40,6 +40,7 @@ from spools.models import (
     Worker,
     WorkerRole,
 )
+from zeues.lib import columns
 from zeues.lib.dates import parse_sheet_date, parse_sheet_datetime
 from zeues.lib.headers import HeaderMap, normalise_header
 
@@ -47,27 +48,18 @@ OPERACIONES, TRABAJADORES, ROLES = "Operaciones", "Trabajadores", "Roles"
 CSV_FILES = {OPERACIONES: "operaciones.csv", TRABAJADORES: "trabajadores.csv", ROLES: "roles.csv"}
 
 # Columns per tab: those without which the tab is unusable, and those read when present.
-REQUIRED = {TRABAJADORES: ("Id", "Nombre"), ROLES: ("Id", "Rol"), OPERACIONES: ("TAG_SPOOL",)}
+REQUIRED = {
+    TRABAJADORES: columns.TRABAJADORES_REQUIRED,
+    ROLES: columns.ROLES_REQUIRED,
+    OPERACIONES: (columns.TAG_SPOOL,),
+}
 OPTIONAL = {
-    TRABAJADORES: ("Apellido", "Activo"),
-    ROLES: ("Activo",),
-    OPERACIONES: (
-        "NV",
-        "OT",
-        "Fecha_Materiales",
-        "Fecha_Armado",
-        "Armador",
-        "Fecha_Soldadura",
-        "Soldador",
-        "Ocupado_Por",
-        "Fecha_Ocupacion",
-        "version",
-        "Estado_Detalle",
-        "Fecha_QC_Metrología",
-    ),
+    TRABAJADORES: columns.TRABAJADORES_OPTIONAL,
+    ROLES: columns.ROLES_OPTIONAL,
+    OPERACIONES: (*columns.MASTER, *columns.ZEUES_OWNED),
 }
 # Sheet column → Spool field, for the master data a re-import keeps in sync.
-MASTER_COLUMNS = {"NV": "nv", "OT": "ot", "Fecha_Materiales": "fecha_materiales"}
+MASTER_COLUMNS = dict(zip(columns.MASTER, ("nv", "ot", "fecha_materiales"), strict=True))
 
 BATCH_SIZE = 1000
 PROGRESS_EVERY = 500

@@ -29,8 +29,8 @@ from typing import Any
 
 from django.db import transaction
 
-from spools.history import CLOSES, OPENS
 from spools.models import Event, EventType, KpiCompletion, KpiInspection, KpiSession, KpiStage, Operacion
+from zeues.reports.history import CLOSES, OPENS
 
 APROBADO = "APROBADO"
 OCCUPYING = {Operacion.ARM, Operacion.SOLD, Operacion.REPARACION}

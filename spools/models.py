@@ -19,6 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from spools.estado import estado_detalle
+from zeues.lib import live
+
 
 class Rol(models.TextChoices):
     """Roles a worker may hold (several at once)."""
@@ -71,7 +74,7 @@ REPAIRABLE = (EstadoCalidad.RECHAZADO, EstadoCalidad.REPARACION_PAUSADA)
 
 
 class EventType(models.TextChoices):
-    """Audit event types (DOMAIN §4), labelled with the names the shop already uses."""
+    """Audit event types (docs/domain.md, "The audit trail"), labelled as the shop names them."""
 
     TOMAR_SPOOL = "TOMAR_SPOOL", "TOMAR_SPOOL"
     PAUSAR_SPOOL = "PAUSAR_SPOOL", "PAUSAR_SPOOL"
@@ -86,6 +89,44 @@ class EventType(models.TextChoices):
     SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE", "SUPERVISOR_OVERRIDE"
     LIBERACION_FORZADA = "LIBERACION_FORZADA", "LIBERACION_FORZADA"
     IMPORT = "IMPORT", "IMPORT"
+
+
+class Accion(models.TextChoices):
+    """What a person (or the import) did: the audit event's `accion`, the API's and the kiosk's verbs."""
+
+    TOMAR = "TOMAR", "TOMAR"
+    PAUSAR = "PAUSAR", "PAUSAR"
+    COMPLETAR = "COMPLETAR", "COMPLETAR"
+    CANCELAR = "CANCELAR", "CANCELAR"
+    BLOQUEAR = "BLOQUEAR", "BLOQUEAR"
+    DESBLOQUEAR = "DESBLOQUEAR", "DESBLOQUEAR"
+    LIBERAR = "LIBERAR", "LIBERAR"
+    IMPORT = "IMPORT", "IMPORT"
+
+
+class Resultado(models.TextChoices):
+    """The two results of a metrología inspection."""
+
+    APROBADO = "APROBADO", "APROBADO"
+    RECHAZADO = "RECHAZADO", "RECHAZADO"
+
+
+# Audit event type → live stream event type (zeues.lib.live.EVENT_TYPES): what screens hear.
+LIVE_TYPE: dict[EventType, str] = {
+    EventType.TOMAR_SPOOL: live.TOMAR,
+    EventType.PAUSAR_SPOOL: live.PAUSAR,
+    EventType.COMPLETAR_ARM: live.COMPLETAR,
+    EventType.COMPLETAR_SOLD: live.COMPLETAR,
+    EventType.COMPLETAR_METROLOGIA: live.COMPLETAR_METROLOGIA,
+    EventType.TOMAR_REPARACION: live.TOMAR_REPARACION,
+    EventType.PAUSAR_REPARACION: live.PAUSAR_REPARACION,
+    EventType.COMPLETAR_REPARACION: live.COMPLETAR_REPARACION,
+    EventType.CANCELAR_REPARACION: live.CANCELAR_REPARACION,
+    EventType.SPOOL_BLOQUEADO: live.STATE_CHANGE,
+    EventType.SUPERVISOR_OVERRIDE: live.SUPERVISOR_OVERRIDE,
+    EventType.LIBERACION_FORZADA: live.LIBERACION_FORZADA,
+    EventType.IMPORT: live.STATE_CHANGE,
+}
 
 
 class Worker(models.Model):
@@ -436,9 +477,7 @@ class Spool(models.Model):
 
     @property
     def estado_detalle(self) -> str:
-        """The one-line human description of DOMAIN §5 (derived, never parsed back)."""
-        from spools.estado import estado_detalle
-
+        """The one-line description of docs/domain.md, "Estado_Detalle" (derived, never parsed back)."""
         return estado_detalle(self)
 
 

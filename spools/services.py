@@ -1,4 +1,4 @@
-"""Master-data lookups and the audit trail's single write path."""
+"""Master-data lookups and the audit trail's single write path (the event and its KPI facts)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from django.utils import timezone
 from spools import kpi_facts
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
 from spools.models import Event, Spool, Worker
-from zeues.mirror.outbox import sheets_outbox_add
 
 
 def spool_get(*, tag_spool: str) -> Spool:
@@ -60,6 +59,5 @@ def event_append(
         details=details or {},
     )
     if spool is not None:
-        sheets_outbox_add(spool)  # the Google Sheets mirror's outbox, in the same transaction
         kpi_facts.apply(event)  # the manager page's pre-folded rows, in the same transaction
     return event

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from spools import views
+from spools import api
 
 app_name = "spools"
 
 urlpatterns = [
-    path("workers", views.workers, name="workers"),
-    path("spools/iniciar", views.iniciar, name="iniciar"),
-    path("spools/ocupados", views.ocupados, name="ocupados"),
-    path("spools/<path:tag>", views.spool_detail, name="detail"),
+    path("workers", api.workers, name="workers"),
+    path("spools/<path:tag>", api.spool_detail, name="detail"),
 ]

@@ -1,12 +1,18 @@
-"""Project-wide models: API tokens, and the Google Sheets mirror's outbox and status."""
+"""Project tables beside the shop's records: API tokens, and the Google Sheets mirror's outbox and state.
+
+They sit on the records floor with spools/ (docs/architecture.md): the engine queues the outbox in
+every action's transaction, the mirror reads it, and nothing here imports an app of ours.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 def hash_token(raw: str) -> str:
@@ -57,7 +63,7 @@ class ApiToken(models.Model):
 class SheetSpoolChange(models.Model):
     """Outbox: one row per spool whose ZEUES-owned cells the sheet has not received yet.
 
-    Written in the action's transaction (through `event_append`); a later change of the same
+    Written in the action's transaction (by the engine's step, `queue`); a later change of the same
     spool updates the row, so the table never holds more rows than there are spools, even when
     the mirror stays off for months. The worker deletes a row only after Google confirmed a
     write of that version or a newer one.
@@ -78,6 +84,19 @@ class SheetSpoolChange(models.Model):
 
     def __str__(self) -> str:
         return f"spool {self.spool_id} v{self.version}"
+
+    @classmethod
+    def queue(cls, spool: Any) -> None:
+        """Queue the spool's new state for the sheet; call inside the action's transaction.
+
+        One row per spool: a later change updates its version and keeps the time of the oldest
+        change the sheet has not seen (the lag). Recorded even while the mirror is off, so turning
+        it on later sends everything (the table never exceeds one row per spool).
+        """
+        change = SheetSpoolChange(spool_id=spool.pk, version=spool.version, first_change_at=timezone.now())
+        SheetSpoolChange.objects.bulk_create(
+            [change], update_conflicts=True, unique_fields=["spool"], update_fields=["version"]
+        )
 
 
 class SheetSyncState(models.Model):

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "occupation",
     "metrologia",
     "reparacion",
+    "zeues.front",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "spools.kiosk.middleware.KioskConfinementMiddleware",
+    "zeues.front.kiosk.middleware.KioskConfinementMiddleware",
 ]
 
 ROOT_URLCONF = "zeues.urls"
@@ -176,6 +177,8 @@ STORAGES = {
 }
 
 LOGIN_URL = "login"
+# Passwords for people; bearer tokens for the JSON API (zeues/auth.py, asked by zeues.lib.api).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "zeues.auth.ApiTokenBackend"]
 LOGIN_REDIRECT_URL = "index"
 LOGOUT_REDIRECT_URL = "login"
 

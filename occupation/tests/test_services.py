@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from occupation import engine, services
+from occupation import actions, engine, services
 from occupation.exceptions import (
     DependenciasNoSatisfechas,
     NoAutorizado,
@@ -235,7 +235,7 @@ def test_conditional_write_refuses_when_version_moved(armador, make_spool):
     Spool.objects.filter(pk=spool.pk).update(version=5)
     spool.tomar_arm(worker=armador, now=timezone.now())
     with pytest.raises(SpoolOcupado):
-        engine.write(spool, expected_version=0, worker=armador, ocupado_por__isnull=True)
+        engine._write(spool, expected_version=0, worker=armador, ocupado_por__isnull=True)
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id is None
 
 
@@ -291,7 +291,9 @@ def test_batch_each_tag_succeeds_or_fails_on_its_own(armador, make_worker, make_
     spools = [make_spool() for _ in range(5)]
     services.spool_take(spool=spools[1], worker=other, operacion="ARM")
     tags = [s.tag_spool for s in spools] + ["NO-EXISTE"]
-    outcomes = services.spool_batch(accion="tomar", tags=tags, worker=armador, operacion="ARM")
+    outcomes = actions.run_batch(
+        tags, actions.get("ARM", "TOMAR"), lambda s: "ok", worker=armador, operacion="ARM"
+    )
     assert [o.tag_spool for o in outcomes] == tags
     assert [o.success for o in outcomes] == [True, False, True, True, True, False]
     assert outcomes[1].error == "SPOOL_OCUPADO"

@@ -177,7 +177,7 @@ def test_force_release_pauses_the_held_operation(make_worker, make_spool, django
         ocupado_por=holder, fecha_ocupacion=timezone.now(), operacion_actual=operacion, **fields
     )
     boss = django_user_model.objects.create_user(username="jefe", password="x-123456789")
-    spool = occupation.occupation_force_release(spool=_fresh(spool), supervisor=boss, motivo="Se fue a casa")
+    spool = services.spool_force_release(spool=_fresh(spool), supervisor=boss, motivo="Se fue a casa")
     fresh = _fresh(spool)
     assert fresh.ocupado_por_id is None and fresh.operacion_actual == ""
     expected = {
@@ -198,4 +198,4 @@ def test_force_release_pauses_the_held_operation(make_worker, make_spool, django
 def test_force_release_of_free_spool_is_refused(make_spool, django_user_model):
     boss = django_user_model.objects.create_user(username="jefe", password="x-123456789")
     with pytest.raises(SpoolNoOcupado):
-        occupation.occupation_force_release(spool=make_spool(), supervisor=boss, motivo="nada que liberar")
+        services.spool_force_release(spool=make_spool(), supervisor=boss, motivo="nada que liberar")

@@ -26,7 +26,7 @@ def real_loop(make_worker, make_spool, django_user_model, settings) -> Spool:
     spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
     spool = occupation.spool_complete(spool=spool, worker=arm)
     spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
-    spool = occupation.occupation_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
+    spool = reparacion.spool_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
     spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
     spool = occupation.spool_complete(spool=spool, worker=sold)
     spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")

@@ -15,10 +15,10 @@ from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import AsyncRequestFactory
 
-from spools import exports_views
-from spools.history import spool_history
 from spools.models import Event, EventType, Spool, Worker
 from spools.services import event_append
+from zeues.front import downloads as exports_views
+from zeues.reports.history import spool_history
 
 pytestmark = pytest.mark.django_db
 

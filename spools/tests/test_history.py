@@ -10,9 +10,9 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from reparacion import services as reparacion
-from spools.history import SIN_CIERRE, format_duration, spool_history
 from spools.models import EventType, Spool, Worker
 from spools.services import event_append
+from zeues.reports.history import SIN_CIERRE, format_duration, spool_history
 
 pytestmark = pytest.mark.django_db
 

@@ -27,9 +27,10 @@ from django.db import connections
 from django.test import AsyncRequestFactory
 from django.utils import timezone
 
-from spools import kpi_views, kpis
 from spools.models import EventType, Spool, Worker
 from spools.services import event_append
+from zeues.front import gerencia as kpi_views
+from zeues.reports import kpis
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
-from spools.permissions import can_view_management
+from zeues.front.permissions import can_view_management
 
 pytestmark = pytest.mark.django_db
 

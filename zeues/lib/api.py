@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import redis
 from django import forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
@@ -28,7 +29,6 @@ from zeues.lib.errors import (
     ZeuesError,
 )
 from zeues.lib.locks import LockBackendDown
-from zeues.models import ApiToken
 
 logger = logging.getLogger(__name__)
 
@@ -74,16 +74,22 @@ def batch_response(
     )
 
 
+def bearer_user(request: HttpRequest) -> Any:
+    """The user of the request's `Authorization: Bearer` token (zeues.auth checks it), or None."""
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        return None
+    return authenticate(request, bearer_token=raw.strip())
+
+
 def _authenticate(request: HttpRequest) -> None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, raw = header.partition(" ")
+    scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip():
         raise NoAutenticado()
-    token = ApiToken.objects.authenticate(raw.strip())
-    if token is None:
+    user = bearer_user(request)
+    if user is None:
         raise NoAutenticado("El token de acceso no es válido o fue revocado.")
-    request.user = token.user
-    request.api_token = token  # type: ignore[attr-defined]
+    request.user = user
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """The live event stream: one schema for every sender and every receiver.
 
-Senders (occupation/engine.record, after commit) and receivers (the board, the kiosk, tests,
+Senders (the engine step in occupation/engine.py, after commit) and receivers (the board, the kiosk, tests,
 benchmarks) use the names below and nothing else; templates render the list of event types from
 EVENT_TYPES, so a type added here is heard everywhere.
 """
@@ -21,19 +21,31 @@ CHANNEL = "spools"
 # Events queued per open stream before django-eventstream falls back to re-reading storage.
 PENDING_PER_STREAM = 1000
 
-# Stream event types (the SSE `event:` field).
+# Stream event types (the SSE `event:` field). spools.models.LIVE_TYPE says which audit event
+# type is sent as which.
+TOMAR = "TOMAR"
+PAUSAR = "PAUSAR"
+COMPLETAR = "COMPLETAR"
+STATE_CHANGE = "STATE_CHANGE"
+COMPLETAR_METROLOGIA = "COMPLETAR_METROLOGIA"
+TOMAR_REPARACION = "TOMAR_REPARACION"
+PAUSAR_REPARACION = "PAUSAR_REPARACION"
+COMPLETAR_REPARACION = "COMPLETAR_REPARACION"
+CANCELAR_REPARACION = "CANCELAR_REPARACION"
+SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE"
+LIBERACION_FORZADA = "LIBERACION_FORZADA"
 EVENT_TYPES = (
-    "TOMAR",
-    "PAUSAR",
-    "COMPLETAR",
-    "STATE_CHANGE",
-    "COMPLETAR_METROLOGIA",
-    "TOMAR_REPARACION",
-    "PAUSAR_REPARACION",
-    "COMPLETAR_REPARACION",
-    "CANCELAR_REPARACION",
-    "SUPERVISOR_OVERRIDE",
-    "LIBERACION_FORZADA",
+    TOMAR,
+    PAUSAR,
+    COMPLETAR,
+    STATE_CHANGE,
+    COMPLETAR_METROLOGIA,
+    TOMAR_REPARACION,
+    PAUSAR_REPARACION,
+    COMPLETAR_REPARACION,
+    CANCELAR_REPARACION,
+    SUPERVISOR_OVERRIDE,
+    LIBERACION_FORZADA,
 )
 # Fields of every event's JSON data.
 FIELDS = (
@@ -46,23 +58,6 @@ FIELDS = (
     "ocupado_por",
     "timestamp",
 )
-
-# Audit event type (spools.models.EventType) → stream event type.
-FROM_AUDIT = {
-    "TOMAR_SPOOL": "TOMAR",
-    "PAUSAR_SPOOL": "PAUSAR",
-    "COMPLETAR_ARM": "COMPLETAR",
-    "COMPLETAR_SOLD": "COMPLETAR",
-    "COMPLETAR_METROLOGIA": "COMPLETAR_METROLOGIA",
-    "TOMAR_REPARACION": "TOMAR_REPARACION",
-    "PAUSAR_REPARACION": "PAUSAR_REPARACION",
-    "COMPLETAR_REPARACION": "COMPLETAR_REPARACION",
-    "CANCELAR_REPARACION": "CANCELAR_REPARACION",
-    "SPOOL_BLOQUEADO": "STATE_CHANGE",
-    "SUPERVISOR_OVERRIDE": "SUPERVISOR_OVERRIDE",
-    "LIBERACION_FORZADA": "LIBERACION_FORZADA",
-    "IMPORT": "STATE_CHANGE",
-}
 
 
 def payload(

@@ -1,4 +1,4 @@
-"""What ZEUES writes into the sheet, in the sheet's formats (DOMAIN §6)."""
+"""What ZEUES writes into the sheet, in the sheet's formats (docs/sheets.md)."""
 
 from __future__ import annotations
 
@@ -6,33 +6,13 @@ import json
 from typing import Any
 
 from spools.models import Event, Spool, Worker
+from zeues.lib import columns
 from zeues.lib.dates import format_sheet_date, format_sheet_datetime
 
-TAG_COLUMN = "TAG_SPOOL"
+TAG_COLUMN = columns.TAG_SPOOL
 # Operaciones columns ZEUES owns; every other cell of the sheet belongs to someone else.
-SPOOL_COLUMNS = (
-    "Fecha_Armado",
-    "Armador",
-    "Fecha_Soldadura",
-    "Soldador",
-    "Fecha_QC_Metrología",
-    "Ocupado_Por",
-    "Fecha_Ocupacion",
-    "version",
-    "Estado_Detalle",
-)
-METADATA_COLUMNS = (
-    "ID",
-    "Timestamp",
-    "Evento_Tipo",
-    "TAG_SPOOL",
-    "Worker_ID",
-    "Worker_Nombre",
-    "Operacion",
-    "Accion",
-    "Fecha_Operacion",
-    "Metadata_JSON",
-)
+SPOOL_COLUMNS = columns.ZEUES_OWNED
+METADATA_COLUMNS = columns.METADATA
 
 Cell = str | int
 

@@ -1,4 +1,7 @@
-"""The outbox: what the sheet must learn, recorded in the action's own transaction."""
+"""The mirror's side of the outbox (zeues.models.SheetSpoolChange): queue all, confirm, flag.
+
+Actions queue their spool in their own transaction (the engine calls SheetSpoolChange.queue).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +10,6 @@ from django.utils import timezone
 
 from spools.models import Spool
 from zeues.models import SheetSpoolChange
-
-
-def sheets_outbox_add(spool: Spool) -> None:
-    """Queue the spool's new state for the sheet; call inside the action's transaction.
-
-    One row per spool: a later change updates its version and keeps the time of the oldest
-    change the sheet has not seen (the lag). Recorded even while the mirror is off, so turning
-    it on later sends everything (the table never exceeds one row per spool).
-    """
-    change = SheetSpoolChange(spool_id=spool.pk, version=spool.version, first_change_at=timezone.now())
-    SheetSpoolChange.objects.bulk_create(
-        [change], update_conflicts=True, unique_fields=["spool"], update_fields=["version"]
-    )
 
 
 def outbox_add_all() -> int:

@@ -43,7 +43,7 @@ from zeues.mirror.cells import (
 )
 from zeues.mirror.events import events_after
 from zeues.mirror.leader import leadership
-from zeues.mirror.outbox import outbox_confirm, outbox_mark_problems, sheets_outbox_add
+from zeues.mirror.outbox import outbox_confirm, outbox_mark_problems
 from zeues.models import SheetSpoolChange, SheetSyncState
 
 log = logging.getLogger("zeues.sheets")
@@ -147,7 +147,7 @@ def confirm_append(state: SheetSyncState, upto: int, row: int) -> None:
 def requeue(tags: set[str]) -> None:
     """Queue these spools again (their cells may have landed on the wrong row or column)."""
     for spool in Spool.objects.filter(tag_spool__in=tags):
-        sheets_outbox_add(spool)
+        SheetSpoolChange.queue(spool)
 
 
 def summarise(problems: dict[int, str], tags: dict[int, str]) -> dict[str, Any]:

@@ -30,7 +30,7 @@ def test_health_reports_database_redis_and_version(api):
 @pytest.mark.django_db
 def test_health_is_503_when_redis_is_down(api, monkeypatch):
     dead = locks.RedisLockBackend("redis://127.0.0.1:1/0")
-    monkeypatch.setattr("zeues.views.get_backend", lambda: dead)
+    monkeypatch.setattr("zeues.front.health.get_backend", lambda: dead)
     r = api.get("/api/health")
     assert r.status_code == 503 and r.json()["redis"].startswith("error")
 

@@ -18,7 +18,7 @@ def test_the_asgi_entry_point_freezes_startup_objects(tmp_path):
         "GOOGLE_SHEET_ID": "",
         "DJANGO_SETTINGS_MODULE": "zeues.settings",
     }
-    code = "import gc, sys, zeues.asgi; print(gc.get_freeze_count(), 'spools.history_views' in sys.modules)"
+    code = "import gc, sys, zeues.asgi; print(gc.get_freeze_count(), 'zeues.front.history' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,

@@ -10,19 +10,20 @@ from django.core.management.base import BaseCommand, CommandError
 from gspread.exceptions import APIError
 
 from spools.models import Spool
-from zeues.lib import sheets
+from zeues.lib import columns, sheets
 from zeues.lib.headers import HeaderMap, column_letter
-from zeues.mirror.cells import METADATA_COLUMNS, SPOOL_COLUMNS, TAG_COLUMN
 
 
 def columns_by_tab() -> dict[str, list[tuple[str, str]]]:
     """Configured tab → [(column, "lee" | "escribe")] for every column ZEUES uses."""
     return {
-        settings.ZEUES_SHEET_OPERACIONES: [(c, "lee") for c in ("NV", "OT", TAG_COLUMN, "Fecha_Materiales")]
-        + [(c, "escribe") for c in SPOOL_COLUMNS],
-        settings.ZEUES_SHEET_TRABAJADORES: [(c, "lee") for c in ("Id", "Nombre", "Apellido", "Activo")],
-        settings.ZEUES_SHEET_ROLES: [(c, "lee") for c in ("Id", "Rol", "Activo")],
-        settings.ZEUES_SHEET_METADATA: [(c, "escribe") for c in METADATA_COLUMNS],
+        settings.ZEUES_SHEET_OPERACIONES: [(c, "lee") for c in (columns.TAG_SPOOL, *columns.MASTER)]
+        + [(c, "escribe") for c in columns.ZEUES_OWNED],
+        settings.ZEUES_SHEET_TRABAJADORES: [
+            (c, "lee") for c in (*columns.TRABAJADORES_REQUIRED, *columns.TRABAJADORES_OPTIONAL)
+        ],
+        settings.ZEUES_SHEET_ROLES: [(c, "lee") for c in (*columns.ROLES_REQUIRED, *columns.ROLES_OPTIONAL)],
+        settings.ZEUES_SHEET_METADATA: [(c, "escribe") for c in columns.METADATA],
     }
 
 
@@ -66,8 +67,8 @@ class Command(BaseCommand):
         for tab, value_range in zip(present, answer.get("valueRanges", []), strict=True):
             headers = sheets.header_map(sheets.grid(value_range))
             self.check_headers(tab, headers, wanted[tab])
-            if tab == settings.ZEUES_SHEET_OPERACIONES and not headers.duplicates([TAG_COLUMN]):
-                index = headers.index(TAG_COLUMN)
+            if tab == settings.ZEUES_SHEET_OPERACIONES and not headers.duplicates([columns.TAG_SPOOL]):
+                index = headers.index(columns.TAG_SPOOL)
                 if index is not None:
                     self.check_tags(client, tab, index)
 

@@ -1,0 +1,24 @@
+"""Read-only JSON API of master data: workers, and one spool by its tag."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+
+from spools.models import Worker
+from spools.serializers import spool_to_dict, worker_to_dict
+from spools.services import spool_get
+from zeues.lib.api import api_view, ok
+
+
+@api_view("GET")
+def workers(request: HttpRequest) -> JsonResponse:
+    """GET /api/workers: active workers with their active roles."""
+    active = Worker.objects.filter(activo=True).prefetch_related("roles")
+    items = [worker_to_dict(w) for w in active]
+    return ok({"workers": items, "total": len(items)})
+
+
+@api_view("GET")
+def spool_detail(request: HttpRequest, tag: str) -> JsonResponse:
+    """GET /api/spools/{tag}."""
+    return ok(spool_to_dict(spool_get(tag_spool=tag)))

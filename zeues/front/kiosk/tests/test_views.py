@@ -1,0 +1,375 @@
+"""The kiosk's pages through Django's test client (the browser tests cover the clicking)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from spools.models import Event, Spool
+from zeues.front.kiosk import session
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tablet(client, django_user_model):
+    user = django_user_model.objects.create_user(username="tablet-3", password="x-123456789")
+    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def armador(make_worker):
+    return make_worker(id=93, nombre="Mauricio", apellido="Rodriguez", roles=["Armador"])
+
+
+def _identify(client, op, worker_id):
+    return client.post(f"/kiosko/{op}/identificar/", {"worker_id": str(worker_id)})
+
+
+def _idem(response) -> str:
+    return re.search(r'name="idem" value="([0-9a-f]{32})"', response.content.decode()).group(1)
+
+
+def _do(client, op, accion, tags, operacion=None):
+    chosen = "INSPECCIONAR" if op == "metrologia" else accion
+    page = client.get(
+        f"/kiosko/{op}/confirmar/",
+        {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})},
+    )
+    assert page.status_code == 200, page.content[:400]
+    data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op.upper()}
+    done = client.post(f"/kiosko/{op}/ejecutar/", data)
+    assert done.status_code == 302
+    return client.get(done["Location"]), data
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_login(client):
+    assert client.get("/kiosko/")["Location"].startswith("/login/")
+
+
+def test_kiosk_account_cannot_reach_admin_api_or_manager_pages(tablet):
+    for path in ("/admin/", "/", "/api/health", "/spools/etiquetas/"):
+        r = tablet.get(path)
+        assert r.status_code == 302 and r["Location"] == "/kiosko/", path
+
+
+def test_kiosk_login_gets_a_long_session(client, django_user_model, settings):
+    user = django_user_model.objects.create_user(username="tablet-9", password="x-123456789")
+    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
+    r = client.post("/login/", {"username": "tablet-9", "password": "x-123456789"})
+    assert r["Location"] == "/kiosko/"
+    assert client.session.get_expiry_age() == settings.ZEUES_KIOSK_SESSION_DAYS * 24 * 3600
+
+
+def test_wrong_methods(tablet):
+    assert tablet.post("/kiosko/").status_code == 405
+    assert tablet.get("/kiosko/arm/ejecutar/").status_code == 405
+
+
+# --- identification -------------------------------------------------------------------------
+
+
+def test_identify_shows_only_workers_with_a_role_for_the_operation(tablet, armador, make_worker):
+    make_worker(id=94, nombre="Sofía", apellido="Lagos", roles=["Soldador"])
+    make_worker(id=95, nombre="Inés", apellido="Vera", roles=["Armador"], activo=False)
+    page = tablet.get("/kiosko/arm/identificar/").content.decode()
+    assert "MR(93)" in page and "SL(94)" not in page and "IV(95)" not in page
+    assert "SL(94)" in tablet.get("/kiosko/sold/identificar/").content.decode()
+
+
+@pytest.mark.parametrize("typed", ["93", " 93 ", "W-93", "ZEUES:93"])
+def test_typed_or_scanned_id_identifies(tablet, armador, typed):
+    r = tablet.post("/kiosko/arm/identificar/", {"worker_id": typed})
+    assert r.status_code == 302 and r["Location"] == "/kiosko/arm/"
+
+
+@pytest.mark.parametrize(
+    "worker_id, text",
+    [("4242", "No existe un trabajador"), ("94", "no tiene un rol que permita ARM"), ("95", "inactivo")],
+)
+def test_identification_errors_are_spelled_out(tablet, make_worker, worker_id, text):
+    make_worker(id=94, roles=["Soldador"])
+    make_worker(id=95, roles=["Armador"], activo=False)
+    r = _identify(tablet, "arm", worker_id)
+    assert r.status_code == 200 and text in r.content.decode()
+
+
+def test_pin_is_asked_when_set_and_three_mistakes_start_over(tablet, armador):
+    armador.set_pin("4321")
+    armador.save()
+    assert _identify(tablet, "arm", 93)["Location"] == "/kiosko/arm/pin/"
+    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+    for _ in range(2):
+        assert "PIN incorrecto" in tablet.post("/kiosko/arm/pin/", {"pin": "1111"}).content.decode()
+    assert tablet.post("/kiosko/arm/pin/", {"pin": "1111"})["Location"] == "/kiosko/arm/identificar/"
+    _identify(tablet, "arm", 93)
+    assert tablet.post("/kiosko/arm/pin/", {"pin": "4321"})["Location"] == "/kiosko/arm/"
+    assert tablet.get("/kiosko/arm/").status_code == 200
+
+
+def test_identity_expires_after_idle_seconds(tablet, armador, settings):
+    _identify(tablet, "arm", 93)
+    assert tablet.get("/kiosko/arm/").status_code == 200
+    s = tablet.session
+    s[session.KEY] = {**s[session.KEY], "seen": time.time() - settings.ZEUES_KIOSK_IDLE_SECONDS - 1}
+    s.save()
+    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+
+
+def test_start_screen_forgets_the_worker(tablet, armador):
+    _identify(tablet, "arm", 93)
+    tablet.get("/kiosko/")
+    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+
+
+def test_identity_for_one_operation_does_not_open_another(tablet, armador):
+    _identify(tablet, "arm", 93)
+    assert tablet.get("/kiosko/sold/")["Location"] == "/kiosko/sold/identificar/"
+
+
+# --- lists: what I can do, and why not ------------------------------------------------------
+
+
+def test_list_greys_out_what_cannot_be_done_with_the_reason(tablet, armador, make_worker, make_spool):
+    other = make_worker(id=50, nombre="Ana", apellido="Pérez", roles=["Armador"])
+    make_spool(tag_spool="A-FREE")
+    make_spool(tag_spool="A-NOMAT", fecha_materiales=None)
+    since = timezone.now().replace(hour=10, minute=42) if timezone.localtime().hour >= 11 else timezone.now()
+    make_spool(
+        tag_spool="A-TAKEN",
+        arm="en_progreso",
+        ocupado_por=other,
+        fecha_ocupacion=since,
+        operacion_actual="ARM",
+    )
+    make_spool(tag_spool="A-BLOCK", calidad="bloqueado", ciclo=3)
+    _identify(tablet, "arm", 93)
+    page = tablet.get("/kiosko/arm/").content.decode()
+    assert 'value="A-FREE"' in page and "?accion=TOMAR&amp;tag=A-FREE" in page
+    assert "faltan materiales" in page and 'value="A-NOMAT"' not in page
+    assert "ocupado por AP(50) desde" in page and 'value="A-TAKEN"' not in page
+    assert "BLOQUEADO: requiere supervisor" in page and 'value="A-BLOCK"' not in page
+
+
+def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make_spool):
+    soldador = make_worker(id=94, roles=["Soldador"])
+    make_spool(
+        tag_spool="S-1",
+        arm="pausado",
+        sold="en_progreso",
+        ocupado_por=soldador,
+        fecha_ocupacion=timezone.now(),
+        operacion_actual="SOLD",
+    )
+    _identify(tablet, "sold", 94)
+    page = tablet.get("/kiosko/sold/").content.decode()
+    assert "falta ARM completado para COMPLETAR" in page
+    assert "accion=PAUSAR&amp;tag=S-1" in page and "accion=COMPLETAR&amp;tag=S-1" not in page
+
+
+def test_search_and_load_more(tablet, armador, make_spool):
+    for i in range(35):
+        make_spool(tag_spool=f"MK-{i:03d}", nv="NV0001" if i < 3 else "NV0002")
+    _identify(tablet, "arm", 93)
+    assert "3 spools" in tablet.get("/kiosko/arm/", {"q": "NV0001"}).content.decode()
+    first = tablet.get("/kiosko/arm/").content.decode()
+    assert "MK-029" in first and "MK-030" not in first and "desde=30" in first
+    more = tablet.get("/kiosko/arm/", {"desde": "30"}, headers={"HX-Request": "true"}).content.decode()
+    assert "MK-030" in more and "MK-029" not in more and "<html" not in more
+
+
+# --- acting ---------------------------------------------------------------------------------
+
+
+def test_take_through_the_kiosk_attributes_worker_and_tablet(tablet, armador, make_spool):
+    make_spool(tag_spool="K-1")
+    _identify(tablet, "arm", 93)
+    result, _ = _do(tablet, "arm", "TOMAR", ["K-1"])
+    assert "TOMAR: listo" in result.content.decode()
+    event = Event.objects.get(tag_spool="K-1")
+    assert event.worker_id == 93 and event.actor.username == "tablet-3"
+
+
+def test_the_same_submission_twice_acts_once(tablet, armador, make_spool):
+    make_spool(tag_spool="K-2")
+    _identify(tablet, "arm", 93)
+    result, data = _do(tablet, "arm", "TOMAR", ["K-2"])
+    again = tablet.post("/kiosko/arm/ejecutar/", data)
+    assert again["Location"] == result.request["PATH_INFO"]
+    assert Event.objects.filter(tag_spool="K-2").count() == 1
+    assert "TOMAR: listo" in tablet.get(again["Location"]).content.decode()
+
+
+def test_batch_result_lists_every_spool_with_its_outcome(tablet, armador, make_worker, make_spool):
+    other = make_worker(id=50, roles=["Armador"])
+    for tag in ("B-1", "B-2", "B-3"):
+        make_spool(tag_spool=tag)
+    Spool.objects.filter(tag_spool="B-2").update(
+        arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
+    _identify(tablet, "arm", 93)
+    result, _ = _do(tablet, "arm", "TOMAR", ["B-1", "B-2", "B-3"])
+    page = result.content.decode()
+    assert "2 de 3 listos" in page
+    assert re.search(r'data-tag="B-2".*?ocupado por', page, re.S)
+
+
+def test_metrologia_and_reparacion_through_the_kiosk(tablet, make_worker, make_spool):
+    make_worker(id=97, roles=["Metrologia"])
+    make_worker(id=93, roles=[])
+    make_spool(tag_spool="Q-1", arm="completado", sold="completado")
+    _identify(tablet, "metrologia", 97)
+    result, _ = _do(tablet, "metrologia", "RECHAZADO", ["Q-1"])
+    assert "RECHAZADO (Ciclo 1/3)" in result.content.decode()
+    tablet.get("/kiosko/")
+    _identify(tablet, "reparacion", 93)
+    _do(tablet, "reparacion", "TOMAR", ["Q-1"])
+    result, _ = _do(tablet, "reparacion", "COMPLETAR", ["Q-1"])
+    assert "PENDIENTE_METROLOGIA (Ciclo 1/3)" in result.content.decode()
+
+
+def test_my_spools_pause_in_two_taps(tablet, armador, make_spool):
+    make_spool(
+        tag_spool="M-1",
+        arm="en_progreso",
+        ocupado_por=armador,
+        fecha_ocupacion=timezone.now(),
+        operacion_actual="ARM",
+    )
+    _identify(tablet, "todas", 93)
+    page = tablet.get("/kiosko/mis-spools/").content.decode()
+    assert "M-1" in page and "accion=PAUSAR&amp;operacion=ARM&amp;tag=M-1" in page
+    result, _ = _do(tablet, "todas", "PAUSAR", ["M-1"], operacion="ARM")
+    assert Spool.objects.get(tag_spool="M-1").arm == "pausado"
+    assert "PAUSAR: listo" in result.content.decode()
+
+
+def test_confirm_refuses_an_action_of_another_operation(tablet, armador, make_spool):
+    make_spool(tag_spool="X-1")
+    _identify(tablet, "arm", 93)
+    r = tablet.get("/kiosko/arm/confirmar/", {"accion": "APROBADO", "tag": ["X-1"]})
+    assert r["Location"] == "/kiosko/arm/"
+
+
+def test_expired_identity_cannot_execute(tablet, armador, make_spool):
+    make_spool(tag_spool="E-1")
+    _identify(tablet, "arm", 93)
+    page = tablet.get("/kiosko/arm/confirmar/", {"accion": "TOMAR", "tag": ["E-1"]})
+    tablet.get("/kiosko/")
+    r = tablet.post(
+        "/kiosko/arm/ejecutar/", {"accion": "TOMAR", "tags": ["E-1"], "idem": _idem(page), "operacion": "ARM"}
+    )
+    assert r["Location"] == "/kiosko/"
+    assert not Event.objects.exists()
+
+
+# --- scanning and labels ---------------------------------------------------------------------
+
+
+def test_scanned_label_url_or_typed_tag_opens_the_spool(tablet, make_spool):
+    make_spool(tag_spool="MK-1335-CW-25238-011", arm="completado", sold="completado")
+    for code in ("MK-1335-CW-25238-011", "https://zeues.example/kiosko/spool/MK-1335-CW-25238-011/"):
+        r = tablet.get("/kiosko/escanear/", {"codigo": code})
+        assert r["Location"] == "/kiosko/spool/MK-1335-CW-25238-011/"
+    page = tablet.get("/kiosko/spool/MK-1335-CW-25238-011/").content.decode()
+    assert "METROLOGÍA" in page and "/kiosko/metrologia/identificar/?q=MK-1335-CW-25238-011" in page
+
+
+def test_unknown_code_says_so(tablet):
+    r = tablet.get("/kiosko/escanear/", {"codigo": "NOPE"}, follow=True)
+    assert "No se reconoce el código" in r.content.decode()
+
+
+def test_label_has_a_qr_code_with_the_kiosk_url(admin_client, make_spool):
+    make_spool(tag_spool="L-1")
+    page = admin_client.get("/spools/L-1/etiqueta").content.decode()
+    assert "<svg" in page and "L-1" in page
+    sheet = admin_client.get("/spools/etiquetas/", {"tag": ["L-1"]}).content.decode()
+    assert sheet.count('class="label"') == 1
+
+
+def test_admin_action_prints_a_sheet_of_labels(admin_client, make_spool):
+    spools = [make_spool(tag_spool=f"L-{i}") for i in range(3)]
+    r = admin_client.post(
+        "/admin/spools/spool/", {"action": "imprimir_etiquetas", "_selected_action": [s.pk for s in spools]}
+    )
+    assert r.content.decode().count('class="label"') == 3
+
+
+def test_admin_sets_and_removes_a_pin(admin_client, armador):
+    data = {
+        "id": 93,
+        "nombre": "Mauricio",
+        "apellido": "Rodriguez",
+        "activo": "on",
+        "nuevo_pin": "2468",
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+    }
+    admin_client.post("/admin/spools/worker/93/change/", data)
+    armador.refresh_from_db()
+    assert armador.pin and armador.check_pin("2468") and not armador.check_pin("1111")
+    admin_client.post("/admin/spools/worker/93/change/", {**data, "nuevo_pin": "", "quitar_pin": "on"})
+    armador.refresh_from_db()
+    assert armador.pin == ""
+
+
+def test_kiosk_speaks_spanish_by_default_and_english_to_english_browsers(tablet, armador):
+    assert "¿Qué va a hacer?" in tablet.get("/kiosko/").content.decode()
+    page = tablet.get("/kiosko/", headers={"Accept-Language": "en"}).content.decode()
+    assert "What will you do?" in page and "My spools" in page
+    _identify(tablet, "arm", 93)
+    assert (
+        "Who are you?"
+        in tablet.get("/kiosko/arm/identificar/", headers={"Accept-Language": "en"}).content.decode()
+    )
+
+
+def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_worker, make_spool):
+    make_worker(id=97, roles=["Metrologia"])
+    make_spool(tag_spool="I-1", arm="completado", sold="completado")
+    make_spool(tag_spool="I-2", arm="completado", sold="completado")
+    _identify(tablet, "metrologia", 97)
+    assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get("/kiosko/metrologia/").content.decode()
+    page = tablet.get(
+        "/kiosko/metrologia/confirmar/", {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}
+    ).content.decode()
+    assert 'name="accion" value="APROBADO"' in page and 'name="accion" value="RECHAZADO"' in page
+    assert page.count('name="idem"') == 1
+    result, _ = _do(tablet, "metrologia", "APROBADO", ["I-1", "I-2"])
+    assert "2 spools listos" in result.content.decode()
+    assert Spool.objects.filter(calidad="aprobado").count() == 2
+
+
+def test_row_refresh_reevaluates_one_spool_without_counting_as_activity(
+    tablet, armador, make_worker, make_spool
+):
+    other = make_worker(id=50, nombre="Ana", apellido="Pérez", roles=["Armador"])
+    make_spool(tag_spool="R-1")
+    _identify(tablet, "arm", 93)
+    seen = tablet.session[session.KEY]["seen"]
+    assert "accion=TOMAR" in tablet.get("/kiosko/arm/fila/R-1/").content.decode()
+    Spool.objects.filter(tag_spool="R-1").update(
+        arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
+    row = tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"}).content.decode()
+    assert row.lstrip().startswith("<li") and "ocupado por AP(50)" in row and "accion=TOMAR" not in row
+    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    assert tablet.session[session.KEY]["seen"] >= seen
+    live_seen = tablet.session[session.KEY]["seen"]
+    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    assert tablet.session[session.KEY]["seen"] == live_seen
+
+
+def test_row_refresh_without_identity_is_empty(tablet, make_spool):
+    make_spool(tag_spool="R-2")
+    assert tablet.get("/kiosko/arm/fila/R-2/").status_code == 204

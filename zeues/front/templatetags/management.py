@@ -1,0 +1,15 @@
+"""`{% load management %}`: the manager-page access check for templates (the view checks it too)."""
+
+from typing import Any
+
+from django import template
+
+from zeues.front.permissions import can_view_management as _can_view_management
+
+register = template.Library()
+
+
+@register.filter
+def can_view_management(user: Any) -> bool:
+    """True when the user may open the manager pages (Gerencia, Supervisores, superusers)."""
+    return _can_view_management(user)
