@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from spools.models import (
+    Accion,
     EstadoCalidad,
     EstadoOperacion,
     Event,
@@ -658,7 +659,7 @@ def _import_event(
         worker=None,
         worker_token="",
         operacion="",
-        accion="IMPORT",
+        accion=Accion.IMPORT,
         fecha_operacion=timezone.localdate(now),
         details={"accion": accion, "cambios": cambios, "fila": fila, "origen": origen},
     )

@@ -29,13 +29,22 @@ from typing import Any
 
 from django.db import transaction
 
-from spools.models import Event, EventType, KpiCompletion, KpiInspection, KpiSession, KpiStage, Operacion
-from zeues.reports.history import CLOSES, OPENS
+from spools.models import (
+    SESSION_CLOSES,
+    SESSION_OPENS,
+    Event,
+    EventType,
+    KpiCompletion,
+    KpiInspection,
+    KpiSession,
+    KpiStage,
+    Operacion,
+    Resultado,
+)
 
-APROBADO = "APROBADO"
 OCCUPYING = {Operacion.ARM, Operacion.SOLD, Operacion.REPARACION}
 # Event types whose arrival can change a spool's facts; any other event leaves them as they are.
-FACT_TYPES = frozenset({*OPENS, *CLOSES, EventType.COMPLETAR_METROLOGIA})
+FACT_TYPES = frozenset({*SESSION_OPENS, *SESSION_CLOSES, EventType.COMPLETAR_METROLOGIA})
 CHUNK = 2000  # spools folded per round trip by rebuild() and check()
 
 
@@ -90,7 +99,7 @@ def _span(start: datetime.datetime, end: datetime.datetime) -> float:
 def _completes(e: FactEvent) -> bool:
     """COMPLETAR ARM or SOLD, or a metrología APROBADO: what "completed per day" counts."""
     if e.evento_tipo == EventType.COMPLETAR_METROLOGIA:
-        return isinstance(e.details, dict) and e.details.get("resultado") == APROBADO
+        return isinstance(e.details, dict) and e.details.get("resultado") == Resultado.APROBADO
     return e.evento_tipo in (EventType.COMPLETAR_ARM, EventType.COMPLETAR_SOLD)
 
 
@@ -101,9 +110,9 @@ def fold(events: list[FactEvent]) -> Facts:
     first_take: dict[str, FactEvent] = {}
     inspections: list[FactEvent] = []
     for e in events:
-        if e.operacion in OCCUPYING and (e.evento_tipo in OPENS or e.evento_tipo in CLOSES):
+        if e.operacion in OCCUPYING and (e.evento_tipo in SESSION_OPENS or e.evento_tipo in SESSION_CLOSES):
             before = last.get(e.operacion)
-            if before is not None and before.evento_tipo in OPENS and e.evento_tipo in CLOSES:
+            if before is not None and before.evento_tipo in SESSION_OPENS and e.evento_tipo in SESSION_CLOSES:
                 facts.sessions.append(
                     {
                         "spool_id": e.spool_id,
@@ -138,7 +147,7 @@ def fold(events: list[FactEvent]) -> Facts:
                     "worker_id": e.worker_id,
                     "fecha": e.fecha_operacion,
                     "intento": len(inspections),
-                    "aprobado": details.get("resultado") == APROBADO,
+                    "aprobado": details.get("resultado") == Resultado.APROBADO,
                     "seq": e.seq,
                 }
             )
@@ -248,14 +257,14 @@ def apply(event: Event) -> None:
         return [FactEvent(*r) for r in found]
 
     tipo, op = e.evento_tipo, e.operacion
-    if op in OCCUPYING and tipo in CLOSES:
+    if op in OCCUPYING and tipo in SESSION_CLOSES:
         before = (
-            earlier.filter(operacion=op, evento_tipo__in=[*OPENS, *CLOSES])
+            earlier.filter(operacion=op, evento_tipo__in=[*SESSION_OPENS, *SESSION_CLOSES])
             .order_by("-seq")
             .values_list(*FIELDS)[:1]
         )
         for r in before:
-            if r[FIELDS.index("evento_tipo")] in OPENS:
+            if r[FIELDS.index("evento_tipo")] in SESSION_OPENS:
                 rows.sessions += fold([FactEvent(*r), e]).sessions
     if tipo == EventType.COMPLETAR_METROLOGIA:
         n = earlier.filter(evento_tipo=EventType.COMPLETAR_METROLOGIA).count() + 1

@@ -128,6 +128,21 @@ LIVE_TYPE: dict[EventType, str] = {
     EventType.IMPORT: live.STATE_CHANGE,
 }
 
+# An occupation session opens with a take and closes with whatever ends the occupation; the
+# history, «Mi registro» and the KPI facts fold sessions with these.
+SESSION_OPENS = frozenset({EventType.TOMAR_SPOOL, EventType.TOMAR_REPARACION})
+SESSION_CLOSES = frozenset(
+    {
+        EventType.PAUSAR_SPOOL,
+        EventType.COMPLETAR_ARM,
+        EventType.COMPLETAR_SOLD,
+        EventType.PAUSAR_REPARACION,
+        EventType.COMPLETAR_REPARACION,
+        EventType.CANCELAR_REPARACION,
+        EventType.LIBERACION_FORZADA,
+    }
+)
+
 
 class Worker(models.Model):
     """A shop-floor worker, keyed by the sheet's numeric id."""

@@ -24,7 +24,7 @@ from django.utils import timezone
 import occupation.services as occupation
 import reparacion.services as reparacion
 from metrologia.services import spool_inspect
-from spools.models import EstadoCalidad, EstadoOperacion, Spool, Worker, WorkerRole
+from spools.models import EstadoCalidad, EstadoOperacion, Resultado, Spool, Worker, WorkerRole
 from zeues.lib.errors import ZeuesError
 
 SPOOLS = 40
@@ -81,7 +81,7 @@ def _plan(
         add((0.5, 4), partial(occupation.spool_complete, worker=worker))
     for _ in range(3):
         approved = rng.random() < 0.75
-        resultado = "APROBADO" if approved else "RECHAZADO"
+        resultado = Resultado.APROBADO if approved else Resultado.RECHAZADO
         add((1, 20), partial(spool_inspect, worker=inspector, resultado=resultado))
         if approved:
             break

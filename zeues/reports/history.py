@@ -15,18 +15,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from spools.models import Event, EventType, Spool
+from spools.models import SESSION_CLOSES, SESSION_OPENS, Event, EventType, Spool
 
-OPENS = {EventType.TOMAR_SPOOL, EventType.TOMAR_REPARACION}
-CLOSES = {
-    EventType.PAUSAR_SPOOL,
-    EventType.COMPLETAR_ARM,
-    EventType.COMPLETAR_SOLD,
-    EventType.PAUSAR_REPARACION,
-    EventType.COMPLETAR_REPARACION,
-    EventType.CANCELAR_REPARACION,
-    EventType.LIBERACION_FORZADA,
-}
 # A session ended this way leaves the operation waiting for the next TOMAR: that wait is paused time.
 PAUSES = {EventType.PAUSAR_SPOOL, EventType.PAUSAR_REPARACION, EventType.LIBERACION_FORZADA}
 SUPERVISOR = {EventType.SUPERVISOR_OVERRIDE, EventType.LIBERACION_FORZADA}
@@ -292,9 +282,9 @@ def fold(spool: Spool, events: list[EventRow], *, now: datetime.datetime) -> His
     history = History(spool=spool, now=now, events=events)
     folder = _Folder(history)
     for e in events:
-        if e.evento_tipo in OPENS:
+        if e.evento_tipo in SESSION_OPENS:
             folder.take(e)
-        elif e.evento_tipo in CLOSES:
+        elif e.evento_tipo in SESSION_CLOSES:
             folder.close(e)
         folder.note(e)
     folder.finish()

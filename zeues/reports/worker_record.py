@@ -1,7 +1,7 @@
 """«Mi registro»: what one worker did today and this week, folded from their own audit events.
 
 A session is the worker's TOMAR and the next close of that spool and operation (the same
-OPENS/CLOSES as the spool history); it counts in the period where it started, so a session opened
+SESSION_OPENS/SESSION_CLOSES as the spool history); it counts in the period where it started, so a session opened
 before Monday is not in this week. Metrología has no sessions: its results are counted and listed.
 """
 
@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from spools.models import Event, EventType, Worker
-from zeues.reports.history import CLOSES, OPENS, SIN_CIERRE, Session, format_duration
+from spools.models import SESSION_CLOSES, SESSION_OPENS, Event, EventType, Worker
+from zeues.reports.history import SIN_CIERRE, Session, format_duration
 
 COMPLETIONS = {
     EventType.COMPLETAR_ARM,
@@ -79,13 +79,13 @@ def worker_record(worker: Worker, *, now: datetime.datetime | None = None) -> tu
     for ts, tipo, spool_id, tag, op, details in events:
         period = [week, today] if ts >= today.start else [week]
         key = (spool_id, op)
-        if tipo in OPENS:
+        if tipo in SESSION_OPENS:
             if (previous := open_.pop(key, None)) is not None:
                 previous.session.cierre = SIN_CIERRE
             open_[key] = row = Row(tag, Session(worker.pk, worker.token, worker.nombre_completo, op, ts))
             for p in period:
                 p.sessions.append(row)
-        elif tipo in CLOSES and (closed := open_.pop(key, None)) is not None:
+        elif tipo in SESSION_CLOSES and (closed := open_.pop(key, None)) is not None:
             closed.session.end, closed.session.cierre = ts, tipo
         if tipo in COMPLETIONS:
             for p in period:

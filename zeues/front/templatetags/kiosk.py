@@ -3,16 +3,19 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from spools.models import Accion, Resultado
+from zeues.front.kiosk.availability import INSPECCIONAR
+
 register = template.Library()
 
 _LABELS = {
-    "TOMAR": _("TOMAR"),
-    "PAUSAR": _("PAUSAR"),
-    "COMPLETAR": _("COMPLETAR"),
-    "CANCELAR": _("CANCELAR"),
-    "APROBADO": _("APROBADO"),
-    "RECHAZADO": _("RECHAZADO"),
-    "INSPECCIONAR": _("INSPECCIONAR"),
+    Accion.TOMAR: _("TOMAR"),
+    Accion.PAUSAR: _("PAUSAR"),
+    Accion.COMPLETAR: _("COMPLETAR"),
+    Accion.CANCELAR: _("CANCELAR"),
+    Resultado.APROBADO: _("APROBADO"),
+    Resultado.RECHAZADO: _("RECHAZADO"),
+    INSPECCIONAR: _("INSPECCIONAR"),
 }
 
 
