@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import logging
 import os
@@ -210,10 +211,8 @@ async def sample_server(pids: list[int], sample: ServerSample, stop: asyncio.Eve
             )
             row = await cur.fetchone()
             sample.pg_connections = max(sample.pg_connections, row[0] if row else 0)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.5)
-            except TimeoutError:
-                pass
 
 
 # --- the load ----------------------------------------------------------------------------

@@ -134,17 +134,17 @@ def apply(
     """
     plan(spool, timezone.now())
     try:
-        with _spool_lock(spool, worker) if exclusive else contextlib.nullcontext():
-            with transaction.atomic():
-                spool = _lock_row(spool)
-                now = timezone.now()
-                step = plan(spool, now)
-                expected = spool.version
-                for transition, kwargs in step.transitions:
-                    _run_transition(spool, transition, **kwargs)
-                _write(spool, expected_version=expected, worker=worker, **guard)
-                for tipo, accion in step.events:
-                    _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)
+        lock = _spool_lock(spool, worker) if exclusive else contextlib.nullcontext()
+        with lock, transaction.atomic():
+            spool = _lock_row(spool)
+            now = timezone.now()
+            step = plan(spool, now)
+            expected = spool.version
+            for transition, kwargs in step.transitions:
+                _run_transition(spool, transition, **kwargs)
+            _write(spool, expected_version=expected, worker=worker, **guard)
+            for tipo, accion in step.events:
+                _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)
     except locks.LockBackendDown as exc:
         raise ServicioNoDisponible(
             "El servicio de bloqueos no responde; no se registró nada. Reintente en unos segundos.",

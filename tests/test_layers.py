@@ -14,7 +14,11 @@ def test_the_check_sees_imports_inside_functions_and_every_app():
     # apps.ready() imports its services inside a function; the pages import every workflow.
     assert ("zeues.front", "occupation") in found
     assert ("zeues.front", "metrologia") in found and ("zeues.front", "reparacion") in found
-    assert {name for name, _ in layers.modules()} >= {"spools.models", "occupation.engine", "zeues.front.kiosk.views"}
+    assert {name for name, _ in layers.modules()} >= {
+        "spools.models",
+        "occupation.engine",
+        "zeues.front.kiosk.views",
+    }
 
 
 def test_an_upward_or_sideways_import_is_a_breach():

@@ -241,10 +241,9 @@ def test_conditional_write_refuses_when_version_moved(armador, make_spool):
 
 def test_take_waits_for_the_lock_then_reports_busy(armador, make_spool, settings):
     spool = make_spool()
-    with locks.hold(f"spool:{spool.pk}"):
-        with pytest.raises(SpoolOcupado) as err:
-            settings.ZEUES_LOCK_WAIT_MS = 50
-            services.spool_take(spool=spool, worker=armador, operacion="ARM")
+    with locks.hold(f"spool:{spool.pk}"), pytest.raises(SpoolOcupado) as err:
+        settings.ZEUES_LOCK_WAIT_MS = 50
+        services.spool_take(spool=spool, worker=armador, operacion="ARM")
     assert "tomando" in err.value.message
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id is None
 

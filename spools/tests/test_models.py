@@ -75,9 +75,12 @@ def test_database_refuses_raw_update_and_delete_of_events(make_spool):
         "UPDATE spools_event SET accion = 'X' WHERE seq = %s",
         "DELETE FROM spools_event WHERE seq = %s",
     ):
-        with pytest.raises(Exception, match="append-only"):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(sql, [event.pk])
+        with (
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
     assert Event.objects.get(pk=event.pk).accion == "IMPORT"
 
 

@@ -7,6 +7,7 @@ draw their SVG bars where the numbers say, download a real workbook, and pass ax
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -71,7 +72,7 @@ def test_kpi_page_draws_its_charts_fits_and_downloads_a_workbook(
     screenshot(page, f"gerencia-{size_name}")
     with page.expect_download() as download:
         page.click("[data-testid=download-all]")
-    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()), read_only=True)
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()), read_only=True)
     assert download.value.suggested_filename == "zeues-kpis-20260302-20260304.xlsx"
     rows = list(book["Horas por trabajador"].iter_rows(values_only=True))
     assert (2, "BS(2) Beto Soto", "SOLD", 2, 6.0) in rows

@@ -7,6 +7,7 @@ answers do not serialise concurrent clients. Answers use HTTP/1.1 keep-alive wit
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -177,10 +178,8 @@ class SheetsEmulator:
         server.shutdown()
         server.server_close()
         for connection in list(server.connections):
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
 

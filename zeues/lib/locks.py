@@ -8,6 +8,7 @@ also does a conditional database write, so an expired or lost lock cannot make t
 
 from __future__ import annotations
 
+import contextlib
 import random
 import secrets
 import threading
@@ -52,11 +53,9 @@ class RedisLockBackend:
 
     def release(self, key: str, token: str) -> None:
         """Delete the key only if we still own it."""
-        try:
+        # The key expires by itself after its TTL; a failed release must not fail the action.
+        with contextlib.suppress(redis.RedisError):
             self._release(keys=[key], args=[token])
-        except redis.RedisError:
-            # The key expires by itself after its TTL; a failed release must not fail the action.
-            pass
 
     def holder(self, key: str) -> str | None:
         """The current token under `key` (tests and diagnostics)."""
@@ -122,7 +121,7 @@ def hold(name: str, *, ttl_ms: int | None = None, wait_ms: int | None = None) ->
         if time.monotonic() >= deadline:
             raise LockBusy(name)
         # Jitter keeps a crowd of waiters from retrying in lockstep.
-        time.sleep(random.uniform(0.005, 0.02))
+        time.sleep(random.uniform(0.005, 0.02))  # noqa: S311 - timing jitter, not a secret
     try:
         yield token
     finally:

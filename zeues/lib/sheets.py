@@ -67,7 +67,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds before retry number `attempt` (0-based): jittered backoff, never under Retry-After."""
         backoff = min(self.max_wait, self.base * 2**attempt)
-        jittered = random.uniform(backoff / 2, backoff)
+        jittered = random.uniform(backoff / 2, backoff)  # noqa: S311 - timing jitter, not a secret
         return max(jittered, retry_after or 0.0)
 
 

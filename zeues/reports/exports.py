@@ -146,7 +146,8 @@ def xlsx_book(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) 
     Dates and datetimes become real Excel dates (yyyy-mm-dd [hh:mm]); everything else is written as
     it comes (text stays text: `strings_to_numbers` is off, so "007" is not turned into 7).
     """
-    out = tempfile.TemporaryFile()
+    # Handed to the response, which closes it once sent; a `with` block would close it here.
+    out = tempfile.TemporaryFile()  # noqa: SIM115
     book = xlsxwriter.Workbook(
         out,
         {

@@ -115,14 +115,11 @@ def test_hold_serialises_threads_and_times_out():
     for t in threads:
         t.join()
     assert errors == []
-    with locks.hold("test:busy"):
-        with pytest.raises(locks.LockBusy):
-            with locks.hold("test:busy", wait_ms=30):
-                pass
+    with locks.hold("test:busy"), pytest.raises(locks.LockBusy), locks.hold("test:busy", wait_ms=30):
+        pass
 
 
 def test_hold_releases_on_exception():
-    with pytest.raises(ValueError):
-        with locks.hold("test:exc"):
-            raise ValueError
+    with pytest.raises(ValueError), locks.hold("test:exc"):
+        raise ValueError
     assert locks.get_backend().holder(locks.lock_key("test:exc")) is None

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             kiosk.set_password("tablet")
             kiosk.save()
         kiosk.groups.add(Group.objects.get(name=settings.ZEUES_KIOSK_GROUP))
-        token_line = "Token de API de la tablet de demostración: ya creado antes (python manage.py create_api_token tablet-demo crea otro)."
+        token_line = "Token de API de la tablet de demostración: ya creado antes (python manage.py create_api_token tablet-demo crea otro)."  # noqa: S105 - a message, not a password
         if not kiosk.api_tokens.exists():
             _, raw = ApiToken.issue(user=kiosk, nombre="demo")
             token_line = f"Token de API de la tablet de demostración: {raw}"
