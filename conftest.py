@@ -1,10 +1,13 @@
-"""Shared fixtures: workers, spools and an authenticated API client (real DB, real Redis)."""
+"""Shared fixtures: workers, spools, an authenticated API client (real DB, real Redis), one spool
+through every service, and the Sheets API emulator the mirror and the client are tested against."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import itertools
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,10 +15,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+import occupation.services as occupation
+import reparacion.services as reparacion
+from metrologia.services import spool_inspect
 from spools.models import Spool, Worker, WorkerRole
+from tools.sheets_emulator import SheetsEmulator
 from zeues.models import ApiToken
 
 _ids = itertools.count(1000)
+SHEET_ID = "SHEET-TEST"  # the spreadsheet the `sheet_settings` fixture points the mirror at
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +117,80 @@ def supervisores_group(db):
     for app_label, codename in migration.PERMISSIONS:
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     return group
+
+
+@pytest.fixture
+def real_loop(make_worker, make_spool, django_user_model, settings) -> Spool:
+    """Spool "H-REAL" through every service, as the shop would: ARM by worker 11 with a pause; SOLD
+    by 12, force-released by supervisor "jefa" ("Turno terminado") and finished; rejected by
+    inspector 13; repaired by 12; approved. Returns the spool as the last service left it."""
+    settings.ZEUES_MAX_CICLOS = 3
+    boss = django_user_model.objects.create_user(username="jefa", password="x-123456789")
+    arm = make_worker(id=11, roles=["Armador"])
+    sold = make_worker(id=12, roles=["Soldador"])
+    qc = make_worker(id=13, roles=["Metrologia"])
+    spool = make_spool(tag_spool="H-REAL")
+    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
+    spool = occupation.spool_pause(spool=spool, worker=arm)
+    spool = occupation.spool_take(spool=spool, worker=arm, operacion="ARM")
+    spool = occupation.spool_complete(spool=spool, worker=arm)
+    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
+    spool = reparacion.spool_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
+    spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
+    spool = occupation.spool_complete(spool=spool, worker=sold)
+    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")
+    spool = reparacion.repair_take(spool=spool, worker=sold)
+    spool = reparacion.repair_complete(spool=spool, worker=sold)
+    return spool_inspect(spool=spool, worker=qc, resultado="APROBADO")
+
+
+@pytest.fixture
+def emulator() -> Iterator[SheetsEmulator]:
+    """A fresh emulator on a free port, no latency, no faults."""
+    with SheetsEmulator(port=0) as emu:
+        emu.set_latency(0)
+        yield emu
+
+
+@pytest.fixture
+def sheet_settings(settings, emulator):
+    """Point the mirror at the emulator; short retry sleeps; no client-side rate ceiling."""
+    settings.GOOGLE_SHEET_ID = SHEET_ID
+    settings.GOOGLE_CREDENTIALS_FILE = ""
+    settings.ZEUES_SHEETS_ENDPOINT = emulator.base_url
+    settings.ZEUES_SHEETS_RETRIES = 4
+    settings.ZEUES_SHEETS_RETRY_BASE = 0.01
+    settings.ZEUES_SHEETS_RETRY_MAX_WAIT = 0.2
+    settings.ZEUES_SHEETS_MAX_PER_MINUTE = 0
+    settings.ZEUES_SHEETS_TIMEOUT = 5
+    return settings
+
+
+def _written() -> dict[str, Any]:
+    """Everything an action may write: spool state, audit events, KPI facts, the sheet's outbox."""
+    from spools.models import Event, KpiCompletion, KpiInspection, KpiSession, KpiStage
+    from zeues.models import SheetSpoolChange
+
+    state = [f for f in Spool._meta.concrete_fields if f.name not in ("created_at", "updated_at")]
+    return {
+        "spools": list(Spool.objects.order_by("pk").values_list(*(f.attname for f in state))),
+        "events": list(Event.objects.order_by("seq").values_list("seq", flat=True)),
+        "outbox": list(SheetSpoolChange.objects.order_by("spool_id").values_list("spool_id", "version")),
+        "kpi": [m.objects.count() for m in (KpiSession, KpiInspection, KpiStage, KpiCompletion)],
+    }
+
+
+@pytest.fixture
+def nothing_written(db):
+    """`with nothing_written(): ...` fails unless the block changed no spool, event, fact or outbox row.
+
+    For refusal tests: `with nothing_written(), pytest.raises(SpoolOcupado): spool_take(...)`.
+    """
+
+    @contextlib.contextmanager
+    def check() -> Iterator[None]:
+        before = _written()
+        yield
+        assert _written() == before, "a refused action wrote something"
+
+    return check

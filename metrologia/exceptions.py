@@ -1,4 +1,4 @@
-"""Refusals of the metrología inspection (DOMAIN §3.2)."""
+"""Refusals of the metrología inspection (docs/domain.md, "Metrología")."""
 
 from occupation.exceptions import DependenciasNoSatisfechas, OperacionNoPermitida
 

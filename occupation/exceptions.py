@@ -1,4 +1,4 @@
-"""Refusals of the ARM/SOLD occupation workflow (DOMAIN §3.1)."""
+"""Refusals of the ARM/SOLD occupation workflow (docs/domain.md, "ARM and SOLD")."""
 
 from zeues.lib.errors import ZeuesError
 

@@ -1,4 +1,7 @@
-"""Who may do which operation (DOMAIN §2), checked on the server by services and views."""
+"""Who may do which operation, checked on the server by services and views.
+
+The table is in docs/domain.md, "People and roles".
+"""
 
 from __future__ import annotations
 

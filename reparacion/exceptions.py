@@ -1,4 +1,7 @@
-"""Refusals of the repair workflow (DOMAIN §3.3) and supervisor acts (§3.4)."""
+"""Refusals of the repair workflow and of the supervisor's acts.
+
+The rules are in docs/domain.md, "Reparación" and docs/domain.md, "Supervisor acts".
+"""
 
 from occupation.exceptions import OperacionNoPermitida
 from zeues.lib.errors import ZeuesError

@@ -1,11 +1,13 @@
-"""Every URL of ZEUES: the pages (zeues/front/urls.py) and the JSON API under /api/."""
+"""Every URL of ZEUES: the JSON API under /api/, the pages, the admin; the kiosk's are in its urls.py."""
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import api as occupation_api
 from reparacion import api as reparacion_api
 from zeues.front import api as front_api
+from zeues.front import board, downloads, gerencia, history, labels, views
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("occupation/", include("occupation.urls")),
@@ -34,8 +36,30 @@ admin.site.site_header = "ZEUES — Administración"
 admin.site.site_title = "ZEUES"
 admin.site.index_title = "Supervisión del taller"
 
+# The pages (zeues/front/), and the admin.
 urlpatterns = [
+    path("", views.index, name="index"),
+    path("healthz", views.healthz, name="healthz"),
+    path("kiosko/", include("zeues.front.kiosk.urls")),
+    path("tablero/", board.board, name="board"),
+    path("spools/etiquetas/", labels.sheet, name="labels"),
+    path("historial/", history.search, name="history-search"),
+    # Downloads before the spool page, whose <path:tag> would otherwise swallow them.
+    re_path(
+        r"^historial/exportar/eventos\.(?P<fmt>csv|xlsx)$",
+        downloads.event_log_export,
+        name="export-events",
+    ),
+    re_path(
+        r"^historial/(?P<tag>.+)/exportar\.(?P<fmt>csv|xlsx)$",
+        downloads.spool_export,
+        name="export-spool",
+    ),
+    path("historial/<path:tag>/", history.timeline, name="history"),
+    path("gerencia/", gerencia.overview, name="kpis"),
+    path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("admin/", admin.site.urls),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_patterns)),
-    path("", include("zeues.front.urls")),
 ]

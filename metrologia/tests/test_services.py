@@ -1,4 +1,4 @@
-"""METROLOGIA rules (DOMAIN §3.2) through the services, on the real database."""
+"""METROLOGIA rules (docs/domain.md, "Metrología") through metrologia/services.py, on the real database."""
 
 from __future__ import annotations
 

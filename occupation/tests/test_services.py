@@ -1,4 +1,5 @@
-"""Every rule of DOMAIN §3.1, through the services, on the real database and Redis."""
+"""Every rule of docs/domain.md, "ARM and SOLD", through occupation/services.py, on the real database
+and Redis."""
 
 from __future__ import annotations
 

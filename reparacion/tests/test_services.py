@@ -1,4 +1,4 @@
-"""REPARACION rules (DOMAIN §3.3), the full quality loop to BLOQUEADO, and supervisor acts."""
+"""REPARACION rules (docs/domain.md, "Reparación"), the full quality loop to BLOQUEADO, supervisor acts."""
 
 from __future__ import annotations
 

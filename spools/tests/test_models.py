@@ -1,4 +1,4 @@
-"""Worker tokens, Estado_Detalle strings and the audit trail's immutability."""
+"""Worker tokens, Estado_Detalle strings, the audit trail's immutability and its live stream types."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from spools.models import Event, Spool, Worker
+from spools.models import LIVE_TYPE, Event, EventType, Spool, Worker
 from spools.services import event_append
+from zeues.lib import live
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,8 @@ def test_refresh_from_db_is_thread_safe(make_spool):
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_every_audit_type_maps_onto_a_stream_type():
+    assert set(LIVE_TYPE) == set(EventType)
+    assert set(LIVE_TYPE.values()) <= set(live.EVENT_TYPES)

@@ -14,14 +14,14 @@ import pytest
 from django.contrib.auth.models import Group
 
 from spools.models import EventType
-from spools.tests import test_kpis
-from spools.tests.test_kpis import DAY, ev
-from spools.tests.test_kpis import at as kpi_at
 from tests.browser.conftest import DESKTOP, TABLET
 from tests.browser.test_kiosk import _axe
+from zeues.reports.tests import kpi_shop
+from zeues.reports.tests.kpi_shop import DAY, ev
+from zeues.reports.tests.kpi_shop import at as kpi_at
 
 pytestmark = pytest.mark.django_db(transaction=True)
-shop = test_kpis.shop  # the hand-computed KPI fixture, used here as a fixture of this module
+shop = kpi_shop.shop  # the hand-computed KPI fixture, used here as a fixture of this module
 PERIOD = f"desde={DAY}&hasta=2026-03-04"
 
 

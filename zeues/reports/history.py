@@ -1,4 +1,4 @@
-"""A spool's history (DOMAIN §4): its audit events folded into work sessions.
+"""A spool's history (docs/domain.md, "The audit trail"): its audit events folded into work sessions.
 
 A TOMAR opens a session; the next PAUSAR/COMPLETAR/CANCELAR/LIBERACION_FORZADA of that operation
 closes it. Everything is computed in Python from one query of the spool's events, in insertion

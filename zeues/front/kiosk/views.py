@@ -19,9 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from occupation import actions
+from occupation.actions import BatchOutcome
+from occupation.engine import Actor
 from occupation.permissions import ensure_worker_can, worker_can_do
-from spools.models import Spool, Worker
-from zeues.front.kiosk import actions, availability, idempotency, session
+from spools.models import Accion, Operacion, Resultado, Spool, Worker
+from zeues.front.kiosk import availability, idempotency, session
 from zeues.front.kiosk.forms import ExecuteForm, IdentifyForm, PinForm, ScanForm, SelectionForm
 from zeues.lib.errors import ZeuesError
 from zeues.reports import worker_record as record
@@ -32,6 +35,16 @@ LABELS = {
     "METROLOGIA": "METROLOGÍA",
     "REPARACION": "REPARACIÓN",
     "TODAS": _("Mis spools"),
+}
+
+# What each action says on the result screen, before the spool's new state.
+_DONE = {
+    Accion.TOMAR: "Tomado",
+    Accion.PAUSAR: "Pausado",
+    Accion.COMPLETAR: "Completado",
+    Accion.CANCELAR: "Reparación cancelada",
+    Resultado.APROBADO: "APROBADO en metrología",
+    Resultado.RECHAZADO: "RECHAZADO en metrología",
 }
 
 
@@ -213,6 +226,30 @@ def confirm(request: HttpRequest, op: str) -> HttpResponse:
     return render(request, "kiosk/confirm.html", context)
 
 
+def _run(*, accion: str, operacion: str, tags: list[str], worker: Worker, actor: Actor) -> list[BatchOutcome]:
+    """Apply `accion` of `operacion` to every tag, each on its own.
+
+    On METROLOGIA the kiosk's action is the result itself (APROBADO or RECHAZADO).
+    """
+    allowed = (
+        availability.RESULTS
+        if operacion == Operacion.METROLOGIA
+        else availability.ACTIONS_BY_OPERATION[operacion]
+    )
+    if accion not in allowed:
+        raise ValueError(f"{accion} is not an action of {operacion}")
+    inspecting = operacion == Operacion.METROLOGIA
+    return actions.run_batch(
+        tags,
+        actions.get(operacion, Accion.COMPLETAR if inspecting else accion),
+        lambda s: f"{_DONE[accion]}. Ahora: {s.estado_detalle}",  # type: ignore[index]
+        worker=worker,
+        actor=actor,
+        operacion=operacion,
+        resultado=accion if inspecting else None,
+    )
+
+
 @require_POST
 def execute(request: HttpRequest, op: str) -> HttpResponse:
     """Run the confirmed action once per key; repeats land on the first result."""
@@ -226,7 +263,7 @@ def execute(request: HttpRequest, op: str) -> HttpResponse:
         return redirect("kiosk:result", key=key)
     real_op = request.POST.get("operacion", op) if op == session.ALL else op
     try:
-        outcomes = actions.run(
+        outcomes = _run(
             accion=form.cleaned_data["accion"],
             operacion=real_op,
             tags=form.cleaned_data["tags"],

@@ -1,4 +1,4 @@
-"""The reparación JSON API (new and v3 paths), the repair list, and the supervisor endpoints."""
+"""The reparación JSON API (reparacion/api.py): new and v3 paths, the repair list, supervisor endpoints."""
 
 from __future__ import annotations
 
@@ -81,20 +81,6 @@ def test_blocked_spool_refuses_every_repair_action(api, reparador, make_spool, a
         "SPOOL_BLOQUEADO",
     )
     assert "supervisor" in body["message"]
-
-
-@pytest.mark.parametrize(
-    "path, extra",
-    [
-        ("/api/occupation/tomar", {"operacion": "ARM"}),
-        ("/api/occupation/pausar", {}),
-        ("/api/occupation/completar", {}),
-    ],
-)
-def test_blocked_spool_refuses_occupation_actions(api, make_worker, make_spool, path, extra):
-    make_worker(id=70, roles=["Armador"])
-    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    _err(api.post(path, {"tag_spool": s.tag_spool, "worker_id": 70, **extra}), 403, "SPOOL_BLOQUEADO")
 
 
 def test_repair_list(api, make_worker, make_spool):

@@ -1,4 +1,5 @@
-"""The Sheets API emulator, driven the way the mirror drives Google: gspread over real HTTP.
+"""The Sheets API emulator (tools/sheets_emulator), driven the way the mirror drives Google: gspread
+over real HTTP.
 
 Expected answers come from Google's reference and from Google's recorded answers in gspread's
 own test cassettes (trimming, ranges, append table detection, error bodies).
@@ -24,7 +25,7 @@ from tools.sheets_emulator import METADATA_HEADER, SheetsEmulator
 from tools.sheets_emulator.a1 import A1Range, RangeError, column_letters, parse_range, quote_sheet
 from zeues.lib.sheets_transport import endpoint_session
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "spools" / "fixtures" / "sample_sheet"
 SID = "SHEET-ID"
 

@@ -1,4 +1,4 @@
-"""Who sees the manager's pages (history, exports): can_view_management per group."""
+"""Who sees the manager's pages (zeues/front/permissions.py): can_view_management per group."""
 
 from __future__ import annotations
 

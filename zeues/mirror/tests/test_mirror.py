@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.sheets.conftest import (
+from zeues.mirror.tests.conftest import (
     assert_metadata_holds_every_event_once,
     assert_only_zeues_cells_changed,
     assert_sheet_matches_database,

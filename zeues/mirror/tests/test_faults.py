@@ -8,7 +8,10 @@ import time
 import pytest
 from django.db import connection
 
-from tests.sheets.conftest import (
+from zeues.lib.headers import column_letter
+from zeues.mirror import sync as sync_module
+from zeues.mirror.sync import SheetSync
+from zeues.mirror.tests.conftest import (
     SHEET_ID,
     assert_metadata_holds_every_event_once,
     assert_only_zeues_cells_changed,
@@ -18,9 +21,6 @@ from tests.sheets.conftest import (
     sync_until_idle,
     touched_tags,
 )
-from zeues.lib.headers import column_letter
-from zeues.mirror import sync as sync_module
-from zeues.mirror.sync import SheetSync
 from zeues.models import SheetSpoolChange, SheetSyncState
 
 pytestmark = pytest.mark.django_db(transaction=True)

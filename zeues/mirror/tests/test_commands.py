@@ -15,11 +15,11 @@ from django.db import transaction
 from occupation.services import spool_take
 from spools.importer import CSV_FILES, import_sheet, read_csv_dir
 from spools.models import Spool, Worker, WorkerRole
-from tests.sheets.conftest import SHEET_ID, assert_sheet_matches_database, sheet_rows
 from zeues.lib.headers import column_letter
+from zeues.mirror.tests.conftest import SHEET_ID, assert_sheet_matches_database, sheet_rows
 from zeues.models import SheetSpoolChange
 
-SAMPLE = Path(__file__).resolve().parents[2] / "spools" / "fixtures" / "sample_sheet"
+SAMPLE = Path(__file__).resolve().parents[3] / "spools" / "fixtures" / "sample_sheet"
 
 
 def run(*args: str, **options) -> str:

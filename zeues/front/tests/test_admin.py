@@ -1,4 +1,4 @@
-"""The supervisor's acts in Django admin: intermediate form with a reason, permission-gated."""
+"""The supervisor's acts in Django admin (zeues/front/admin.py): a reason asked first, permission-gated."""
 
 from __future__ import annotations
 

@@ -1,15 +1,16 @@
-"""The live board's content and access, /api/dashboard/occupied, and the event schema on commit."""
+"""The live board's content and access (zeues/front/board.py).
+
+Also /api/dashboard/occupied and the door of /api/sse/stream (zeues/front/api.py).
+"""
 
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from occupation import services
 from zeues.lib import live
 
 pytestmark = pytest.mark.django_db
@@ -78,40 +79,3 @@ def test_dashboard_occupied_json(api, make_worker, make_spool):
 def test_stream_refuses_anonymous_and_bad_tokens(client):
     assert client.get("/api/sse/stream").status_code == 401
     assert client.get("/api/sse/stream", headers={"Authorization": "Bearer nope"}).status_code == 401
-
-
-def test_every_audit_type_maps_onto_a_stream_type():
-    from spools.models import LIVE_TYPE, EventType
-
-    assert set(LIVE_TYPE) == set(EventType)
-    assert set(LIVE_TYPE.values()) <= set(live.EVENT_TYPES)
-
-
-def test_actions_publish_the_schema_only_after_commit(
-    make_worker, make_spool, monkeypatch, django_capture_on_commit_callbacks
-):
-    sent = []
-    monkeypatch.setattr(live, "send", lambda event_type, data: sent.append((event_type, data)))
-    w = make_worker(id=93, roles=["Armador"])
-    spool = make_spool()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.spool_take(spool=spool, worker=w, operacion="ARM")
-    assert sent == [] and len(callbacks) == 1
-    callbacks[0]()
-    ((event_type, data),) = sent
-    assert event_type == "TOMAR" and tuple(data) == live.FIELDS
-    assert data["worker_nombre"] == w.token and data["ocupado_por"] == w.token
-    assert datetime.datetime.fromisoformat(data["timestamp"]).utcoffset() is not None
-    json.dumps(data)
-
-
-def test_unknown_stream_type_is_refused():
-    with pytest.raises(ValueError):
-        live.send("NOPE", {})
-
-
-def test_streams_queue_enough_events_before_falling_back_to_storage():
-    """django-eventstream's default of 10 collapsed delivery under load (bench/realtime.py)."""
-    from django_eventstream import views
-
-    assert views.MAX_PENDING == live.PENDING_PER_STREAM >= 1000

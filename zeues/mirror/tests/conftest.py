@@ -1,8 +1,9 @@
-"""Fixtures for the Google Sheets mirror: a real Sheets API emulator over HTTP, reached by gspread.
+"""Fixtures for the Google Sheets mirror (zeues/mirror/): a shop, its sheet on the emulator, checks.
 
 Nothing of ours is mocked: the worker builds its gspread client from settings, exactly as in
-production, with ZEUES_SHEETS_ENDPOINT pointing at the emulator. Retry sleeps are shortened
-through settings so fault tests stay fast.
+production, with ZEUES_SHEETS_ENDPOINT pointing at the emulator (the `emulator` and
+`sheet_settings` fixtures and SHEET_ID are in the root conftest.py, shared with the client's
+tests). Retry sleeps are shortened through settings so fault tests stay fast.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import datetime
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from conftest import SHEET_ID
 from metrologia.services import spool_inspect
 from occupation.services import spool_complete, spool_pause, spool_take
 from reparacion.services import repair_cancel, repair_complete, repair_pause, repair_take
@@ -27,7 +29,6 @@ from zeues.lib.headers import HeaderMap, column_letter
 from zeues.mirror.cells import SPOOL_COLUMNS
 from zeues.mirror.sync import SheetSync
 
-SHEET_ID = "SHEET-TEST"
 # A realistic Operaciones layout: ZEUES's columns among other departments' columns.
 OPS_HEADER = [
     "id", "NV", "OT", "TAG_SPOOL", "Cliente", "Fecha_Materiales", "Fecha_Armado", "Armador",
@@ -35,28 +36,6 @@ OPS_HEADER = [
     "Ocupado_Por", "Fecha_Ocupacion", "version", "Estado_Detalle", "Total_Uniones",
 ]  # fmt: skip
 ZEUES_COLUMNS = set(SPOOL_COLUMNS)
-
-
-@pytest.fixture
-def emulator() -> Iterator[SheetsEmulator]:
-    """A fresh emulator on a free port, no latency, no faults."""
-    with SheetsEmulator(port=0) as emu:
-        emu.set_latency(0)
-        yield emu
-
-
-@pytest.fixture
-def sheet_settings(settings, emulator):
-    """Point the mirror at the emulator; short retry sleeps; no client-side rate ceiling."""
-    settings.GOOGLE_SHEET_ID = SHEET_ID
-    settings.GOOGLE_CREDENTIALS_FILE = ""
-    settings.ZEUES_SHEETS_ENDPOINT = emulator.base_url
-    settings.ZEUES_SHEETS_RETRIES = 4
-    settings.ZEUES_SHEETS_RETRY_BASE = 0.01
-    settings.ZEUES_SHEETS_RETRY_MAX_WAIT = 0.2
-    settings.ZEUES_SHEETS_MAX_PER_MINUTE = 0
-    settings.ZEUES_SHEETS_TIMEOUT = 5
-    return settings
 
 
 def filler(row: int, name: str) -> str:
@@ -180,7 +159,7 @@ def sync_until_idle(worker: SheetSync | None = None, *, cycles: int = 20) -> She
 
 
 def expected_cells(spool: Spool) -> dict[str, str]:
-    """The ZEUES-owned cells as DOMAIN §6 spells them, computed here independently of the mirror."""
+    """The ZEUES-owned cells as docs/domain.md, "The spreadsheet" spells them, computed here independently of the mirror."""
 
     def token(worker: Worker | None) -> str:
         return f"{worker.nombre[0]}{worker.apellido[0]}({worker.pk})".upper() if worker else ""

@@ -1,4 +1,7 @@
-"""The occupation JSON API: envelope, status codes and every error code."""
+"""The occupation JSON API (occupation/api.py): envelope, status codes and every error code.
+
+Also what can be started and who holds what (GET /api/spools/iniciar and /api/spools/ocupados).
+"""
 
 from __future__ import annotations
 
@@ -334,3 +337,99 @@ def test_batch_with_unknown_worker_is_404(api, make_spool):
         404,
         "WORKER_NO_ENCONTRADO",
     )
+
+
+# --- what can be started, who holds what ----------------------------------------------------
+
+
+def test_iniciar_arm_lists_only_takeable_spools(api, make_worker, make_spool):
+    w = make_worker()
+    ok = [make_spool(), make_spool(arm="pausado")]
+    make_spool(fecha_materiales=None)
+    make_spool(arm="completado")
+    make_spool(arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM")
+    make_spool(activo=False)
+    body = api.get("/api/spools/iniciar", {"operacion": "ARM"}).json()
+    assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ok}
+    assert body["total"] == 2
+
+
+def test_iniciar_sold_needs_arm_started(api, make_spool):
+    make_spool(arm="pendiente")
+    ok = [make_spool(arm="pausado"), make_spool(arm="completado", sold="pausado")]
+    make_spool(arm="completado", sold="completado")
+    body = api.get("/api/spools/iniciar", {"operacion": "SOLD"}).json()
+    assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ok}
+
+
+def test_iniciar_checks_the_workers_role_when_given(api, make_worker, make_spool):
+    make_spool()
+    make_worker(id=50, roles=["Soldador"])
+    r = api.get("/api/spools/iniciar", {"operacion": "ARM", "worker_id": 50})
+    assert r.status_code == 403 and r.json()["error"] == "ROL_NO_AUTORIZADO"
+
+
+def test_iniciar_search_and_limit(api, make_spool):
+    make_spool(tag_spool="MK-AAA-1", nv="NV0001")
+    make_spool(tag_spool="MK-BBB-2", nv="NV0002")
+    make_spool(tag_spool="MK-BBB-3", nv="NV0002")
+    assert api.get("/api/spools/iniciar", {"operacion": "ARM", "q": "aaa"}).json()["total"] == 1
+    body = api.get("/api/spools/iniciar", {"operacion": "ARM", "q": "NV0002", "limit": 1}).json()
+    assert body["total"] == 2 and len(body["spools"]) == 1
+
+
+def test_iniciar_without_operation_is_422(api):
+    r = api.get("/api/spools/iniciar")
+    assert r.status_code == 422 and "operacion" in r.json()["data"]["campos"]
+
+
+def test_ocupados_lists_the_workers_spools(api, make_worker, make_spool):
+    w = make_worker(id=93)
+    mine = make_spool(
+        arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+    )
+    make_spool()
+    body = api.get("/api/spools/ocupados", {"worker_id": 93}).json()
+    assert body["total"] == 1 and body["spools"][0]["tag_spool"] == mine.tag_spool
+
+
+def test_ocupados_unknown_worker_is_404(api):
+    r = api.get("/api/spools/ocupados", {"worker_id": 404})
+    assert r.status_code == 404 and r.json()["error"] == "WORKER_NO_ENCONTRADO"
+
+
+def test_iniciar_metrologia_lists_spools_ready_for_inspection(api, make_spool):
+    ready = [
+        make_spool(arm="completado", sold="completado"),
+        make_spool(arm="completado", sold="completado", calidad="pendiente_metrologia", ciclo=1),
+    ]
+    make_spool(arm="completado", sold="pausado")
+    make_spool(arm="completado", sold="completado", calidad="aprobado")
+    make_spool(arm="completado", sold="completado", calidad="rechazado", ciclo=1)
+    make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    body = api.get("/api/spools/iniciar", {"operacion": "METROLOGIA"}).json()
+    assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ready}
+
+
+# --- a blocked spool ------------------------------------------------------------------------
+
+
+def _err(r, status, code):
+    """Only the status and the error code."""
+    assert r.status_code == status, r.json()
+    assert r.json()["error"] == code
+    return r.json()
+
+
+@pytest.mark.parametrize(
+    "path, extra",
+    [
+        ("/api/occupation/tomar", {"operacion": "ARM"}),
+        ("/api/occupation/pausar", {}),
+        ("/api/occupation/completar", {}),
+    ],
+)
+def test_blocked_spool_refuses_occupation_actions(api, make_worker, make_spool, path, extra):
+    make_worker(id=70, roles=["Armador"])
+    s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
+    _err(api.post(path, {"tag_spool": s.tag_spool, "worker_id": 70, **extra}), 403, "SPOOL_BLOQUEADO")

@@ -6,7 +6,10 @@ import pytest
 from django.utils import timezone
 
 from occupation.services import spool_take
-from tests.sheets.conftest import (
+from zeues.lib.headers import column_letter
+from zeues.mirror.status import mirror_status
+from zeues.mirror.sync import SheetSync
+from zeues.mirror.tests.conftest import (
     SHEET_ID,
     assert_metadata_holds_every_event_once,
     assert_sheet_matches_database,
@@ -15,9 +18,6 @@ from tests.sheets.conftest import (
     sync_until_idle,
     touched_tags,
 )
-from zeues.lib.headers import column_letter
-from zeues.mirror.status import mirror_status
-from zeues.mirror.sync import SheetSync
 from zeues.models import SheetSpoolChange, SheetSyncState
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -47,7 +47,7 @@ def test_a_missing_written_column_pauses_everything_until_it_is_back(emulator, s
 
 
 def test_a_missing_metadata_tab_pauses_with_its_name(emulator, sheet_settings, shop):
-    from tests.sheets.conftest import operaciones_rows
+    from zeues.mirror.tests.conftest import operaciones_rows
 
     emulator.create_spreadsheet(SHEET_ID, {"Operaciones": operaciones_rows(shop["spools"])})
     spool_take(spool=shop["spools"][0], worker=shop["workers"][0], operacion="ARM")

@@ -1,4 +1,4 @@
-"""The metrología JSON API."""
+"""The metrología JSON API (metrologia/api.py)."""
 
 from __future__ import annotations
 
@@ -92,16 +92,3 @@ def test_batch_results_per_tag(api, inspector, make_spool):
         "SPOOL_NO_ENCONTRADO",
     ]
     assert body["details"][0]["ciclo"] == 1
-
-
-def test_iniciar_metrologia_lists_spools_ready_for_inspection(api, make_spool):
-    ready = [
-        make_spool(arm="completado", sold="completado"),
-        make_spool(arm="completado", sold="completado", calidad="pendiente_metrologia", ciclo=1),
-    ]
-    make_spool(arm="completado", sold="pausado")
-    make_spool(arm="completado", sold="completado", calidad="aprobado")
-    make_spool(arm="completado", sold="completado", calidad="rechazado", ciclo=1)
-    make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    body = api.get("/api/spools/iniciar", {"operacion": "METROLOGIA"}).json()
-    assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ready}

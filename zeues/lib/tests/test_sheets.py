@@ -1,4 +1,4 @@
-"""The Sheets client: bounded retries, Retry-After, never resending an append blindly, configuration."""
+"""The Sheets client (zeues/lib/sheets.py): bounded retries, Retry-After, no blind resend, configuration."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import requests
 from gspread.exceptions import APIError
 
-from tests.sheets.conftest import SHEET_ID
+from conftest import SHEET_ID
 from zeues.lib import sheets
 from zeues.lib.sheets import RateLimiter, RetryPolicy, is_idempotent, parse_retry_after
 

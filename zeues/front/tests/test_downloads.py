@@ -1,4 +1,4 @@
-"""CSV and XLSX exports: a spool's sessions and the event log for a period, streamed."""
+"""The downloads (zeues/front/downloads.py): a spool's sessions and a period's event log, CSV and XLSX."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from django.test import AsyncRequestFactory
 
 from spools.models import Event, EventType, Spool, Worker
 from spools.services import event_append
-from zeues.front import downloads as exports_views
+from zeues.front import downloads
 from zeues.reports.history import spool_history
 
 pytestmark = pytest.mark.django_db
@@ -206,7 +206,7 @@ def test_under_asgi_the_csv_streams_asynchronously(django_user_model, make_spool
         "/historial/exportar/eventos.csv", {"desde": "2026-03-01", "hasta": "2026-03-10"}
     )
     request.user = django_user_model.objects.create_superuser(username="root", password="x-123456789")
-    response = exports_views.event_log_export(request, fmt="csv")
+    response = downloads.event_log_export(request, fmt="csv")
     assert response.is_async
 
     async def consume() -> list[bytes]:

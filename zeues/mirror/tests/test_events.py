@@ -1,4 +1,4 @@
-"""The Metadata cursor never skips an event that commits after a later one (PostgreSQL)."""
+"""The Metadata cursor (zeues/mirror/events.py) never skips an event committing after a later one."""
 
 from __future__ import annotations
 
