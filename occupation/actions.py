@@ -12,7 +12,7 @@ COMPLETAR through the occupation API may leave it out.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from occupation.engine import Actor
@@ -57,11 +57,6 @@ def get(operacion: str | None, accion: str) -> Service:
             data={"operacion": operacion, "accion": accion},
         )
     return service
-
-
-def actions_of(operacion: str) -> Sequence[str]:
-    """The actions registered for `operacion`, in the order they were registered."""
-    return [accion for (op, accion) in TABLE if op == operacion]
 
 
 @dataclass
