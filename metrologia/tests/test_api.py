@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from spools.models import Event
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/metrologia/completar"
-BATCH = "/api/metrologia/batch-completar"
+URL = reverse_lazy("metrologia:completar")
+BATCH = reverse_lazy("metrologia:batch-completar")
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_aprobado_answer(api, inspector, make_spool):
     assert body["success"] is True and body["resultado"] == "APROBADO" and body["ciclo"] == 0
     assert body["estado_detalle"] == "METROLOGIA APROBADO ✓"
     assert (
-        api.get(f"/api/spools/{s.tag_spool}").json()["fecha_qc_metrologia"]
+        api.get(reverse("spools:detail", kwargs={"tag": s.tag_spool})).json()["fecha_qc_metrologia"]
         == timezone.localdate().isoformat()
     )
 
@@ -41,29 +42,38 @@ def test_rechazado_answer_has_cycle(api, inspector, make_spool):
     s = make_spool(arm="completado", sold="completado")
     body = api.post(URL, {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "RECHAZADO"}).json()
     assert body["ciclo"] == 1 and body["estado_detalle"] == "RECHAZADO (Ciclo 1/3) - Pendiente reparación"
-    assert api.get(f"/api/spools/{s.tag_spool}").json()["fecha_qc_metrologia"] is None
+    assert (
+        api.get(reverse("spools:detail", kwargs={"tag": s.tag_spool})).json()["fecha_qc_metrologia"] is None
+    )
 
 
-def test_wrong_method_anonymous_role_and_state(api, anon_api, inspector, make_worker, make_spool):
+def test_wrong_method_anonymous_role_and_state(
+    api, anon_api, inspector, make_worker, make_spool, nothing_written
+):
     s = make_spool(arm="completado", sold="completado")
     body = {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "APROBADO"}
     _err(api.get(URL), 405, "METODO_NO_PERMITIDO")
     _err(anon_api.post(URL, body), 401, "NO_AUTENTICADO")
     make_worker(id=50, roles=["Armador"])
-    _err(api.post(URL, {**body, "worker_id": 50}), 403, "ROL_NO_AUTORIZADO")
-    _err(api.post(URL, {**body, "tag_spool": make_spool().tag_spool}), 400, "DEPENDENCIAS_NO_SATISFECHAS")
+    with nothing_written():
+        _err(api.post(URL, {**body, "worker_id": 50}), 403, "ROL_NO_AUTORIZADO")
+    not_welded = make_spool()
+    with nothing_written():
+        _err(api.post(URL, {**body, "tag_spool": not_welded.tag_spool}), 400, "DEPENDENCIAS_NO_SATISFECHAS")
     assert api.post(URL, body).status_code == 200
-    _err(api.post(URL, body), 400, "OPERACION_NO_PERMITIDA")
+    with nothing_written():
+        _err(api.post(URL, body), 400, "OPERACION_NO_PERMITIDA")
     assert Event.objects.count() == 1
 
 
-def test_blocked_spool_is_403_spool_bloqueado(api, inspector, make_spool):
+def test_blocked_spool_is_403_spool_bloqueado(api, inspector, make_spool, nothing_written):
     s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    body = _err(
-        api.post(URL, {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "APROBADO"}),
-        403,
-        "SPOOL_BLOQUEADO",
-    )
+    with nothing_written():
+        body = _err(
+            api.post(URL, {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "APROBADO"}),
+            403,
+            "SPOOL_BLOQUEADO",
+        )
     assert "supervisor" in body["message"]
 
 

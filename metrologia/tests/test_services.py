@@ -28,7 +28,7 @@ def welded(make_spool):
     return make_spool(arm="completado", sold="completado")
 
 
-def test_aprobado_is_final_and_writes_the_approval_date(inspector, welded):
+def test_aprobado_is_final_and_writes_the_approval_date(inspector, welded, nothing_written):
     spool = spool_inspect(spool=welded, worker=inspector, resultado="APROBADO")
     spool.refresh_from_db()
     assert spool.calidad == "aprobado" and spool.fecha_qc_metrologia == timezone.localdate()
@@ -39,7 +39,7 @@ def test_aprobado_is_final_and_writes_the_approval_date(inspector, welded):
         "APROBADO",
         0,
     )
-    with pytest.raises(OperacionNoPermitida):
+    with nothing_written(), pytest.raises(OperacionNoPermitida):
         spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO")
 
 
@@ -51,21 +51,22 @@ def test_rejection_never_writes_the_approval_date(inspector, welded):
     assert spool.estado_detalle == "RECHAZADO (Ciclo 1/3) - Pendiente reparación"
 
 
-def test_rejected_spool_cannot_be_inspected_before_repair(inspector, welded):
+def test_rejected_spool_cannot_be_inspected_before_repair(inspector, welded, nothing_written):
     spool = spool_inspect(spool=welded, worker=inspector, resultado="RECHAZADO")
-    with pytest.raises(DependenciasNoSatisfechas):
+    with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
         spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 
 
 @pytest.mark.parametrize(
     "arm, sold", [("en_progreso", "pendiente"), ("completado", "pausado"), ("completado", "pendiente")]
 )
-def test_inspection_needs_arm_and_sold_completed(inspector, make_spool, arm, sold):
-    with pytest.raises(DependenciasNoSatisfechas):
-        spool_inspect(spool=make_spool(arm=arm, sold=sold), worker=inspector, resultado="APROBADO")
+def test_inspection_needs_arm_and_sold_completed(inspector, make_spool, nothing_written, arm, sold):
+    spool = make_spool(arm=arm, sold=sold)
+    with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
+        spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 
 
-def test_inspection_refused_on_an_occupied_spool(inspector, make_worker, make_spool):
+def test_inspection_refused_on_an_occupied_spool(inspector, make_worker, make_spool, nothing_written):
     w = make_worker(roles=["Soldador"])
     spool = make_spool(
         arm="completado",
@@ -74,18 +75,17 @@ def test_inspection_refused_on_an_occupied_spool(inspector, make_worker, make_sp
         fecha_ocupacion=timezone.now(),
         operacion_actual="SOLD",
     )
-    with pytest.raises(SpoolOcupado):
+    with nothing_written(), pytest.raises(SpoolOcupado):
         spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 
 
-def test_only_metrologia_role_may_inspect(make_worker, welded):
-    with pytest.raises(RolNoAutorizado):
-        spool_inspect(
-            spool=welded, worker=make_worker(roles=["Armador", "Soldador", "Ayudante"]), resultado="APROBADO"
-        )
+def test_only_metrologia_role_may_inspect(make_worker, welded, nothing_written):
+    worker = make_worker(roles=["Armador", "Soldador", "Ayudante"])
+    with nothing_written(), pytest.raises(RolNoAutorizado):
+        spool_inspect(spool=welded, worker=worker, resultado="APROBADO")
 
 
-def test_third_consecutive_rejection_blocks(inspector, make_spool):
+def test_third_consecutive_rejection_blocks(inspector, make_spool, nothing_written):
     spool = make_spool(arm="completado", sold="completado", calidad="pendiente_metrologia", ciclo=2)
     spool = spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO")
     spool.refresh_from_db()
@@ -93,7 +93,7 @@ def test_third_consecutive_rejection_blocks(inspector, make_spool):
     assert spool.estado_detalle == "BLOQUEADO - Contactar supervisor"
     types = list(Event.objects.filter(spool=spool).values_list("evento_tipo", flat=True))
     assert types == ["COMPLETAR_METROLOGIA", "SPOOL_BLOQUEADO"]  # insertion order, same timestamp
-    with pytest.raises(SpoolBloqueado):
+    with nothing_written(), pytest.raises(SpoolBloqueado):
         spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 
 

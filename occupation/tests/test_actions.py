@@ -5,7 +5,6 @@ import pytest
 from occupation import actions
 from occupation.exceptions import OperacionNoPermitida
 from spools.models import Accion, Operacion
-from zeues.front.kiosk import availability
 
 
 def test_every_workflow_filled_its_rows():
@@ -24,14 +23,6 @@ def test_every_workflow_filled_its_rows():
         (Operacion.REPARACION, Accion.COMPLETAR),
         (Operacion.REPARACION, Accion.CANCELAR),
     }
-
-
-def test_every_action_the_kiosk_offers_has_a_service():
-    for operacion, offered in availability.ACTIONS_BY_OPERATION.items():
-        if operacion == Operacion.METROLOGIA:
-            offered = (Accion.COMPLETAR,)  # the verdict itself is the kiosk's action there
-        for accion in offered:
-            assert callable(actions.get(operacion, accion))
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 
 from spools.models import Event, Spool
@@ -15,9 +16,14 @@ from zeues.lib import locks
 
 pytestmark = pytest.mark.django_db
 
-TOMAR = "/api/occupation/tomar"
-PAUSAR = "/api/occupation/pausar"
-COMPLETAR = "/api/occupation/completar"
+TOMAR = reverse_lazy("occupation:tomar")
+PAUSAR = reverse_lazy("occupation:pausar")
+COMPLETAR = reverse_lazy("occupation:completar")
+BATCH_TOMAR = reverse_lazy("occupation:batch-tomar")
+BATCH_PAUSAR = reverse_lazy("occupation:batch-pausar")
+BATCH_COMPLETAR = reverse_lazy("occupation:batch-completar")
+INICIAR = reverse_lazy("spools-iniciar")
+OCUPADOS = reverse_lazy("spools-ocupados")
 
 
 @pytest.fixture
@@ -98,14 +104,18 @@ def test_completar_defaults_to_today(api, armador, spool):
 # --- wrong method / anonymous / bad token ---------------------------------------------------
 
 
-@pytest.mark.parametrize("path", [TOMAR, PAUSAR, COMPLETAR, "/api/occupation/batch-tomar"])
-def test_wrong_method_is_405(api, path):
-    _assert_error(api.get(path), 405, "METODO_NO_PERMITIDO")
+@pytest.mark.parametrize(
+    "name", ["occupation:tomar", "occupation:pausar", "occupation:completar", "occupation:batch-tomar"]
+)
+def test_wrong_method_is_405(api, name):
+    _assert_error(api.get(reverse(name)), 405, "METODO_NO_PERMITIDO")
 
 
-@pytest.mark.parametrize("path", [TOMAR, PAUSAR, COMPLETAR, "/api/occupation/batch-pausar"])
-def test_anonymous_is_401_and_changes_nothing(anon_api, armador, spool, path):
-    r = anon_api.post(path, {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM"})
+@pytest.mark.parametrize(
+    "name", ["occupation:tomar", "occupation:pausar", "occupation:completar", "occupation:batch-pausar"]
+)
+def test_anonymous_is_401_and_changes_nothing(anon_api, armador, spool, name):
+    r = anon_api.post(reverse(name), {"tag_spool": spool.tag_spool, "worker_id": 93, "operacion": "ARM"})
     _assert_error(r, 401, "NO_AUTENTICADO")
     assert Event.objects.count() == 0
 
@@ -135,86 +145,105 @@ def test_session_login_alone_does_not_open_the_api(client, django_user_model, ar
 # --- rule errors ----------------------------------------------------------------------------
 
 
-def test_wrong_role_is_403(api, make_worker, spool):
+def test_wrong_role_is_403(api, make_worker, spool, nothing_written):
     make_worker(id=50, roles=["Soldador"])
-    body = _assert_error(
-        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 50, "operacion": "ARM"}),
-        403,
-        "ROL_NO_AUTORIZADO",
-    )
+    with nothing_written():
+        body = _assert_error(
+            api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 50, "operacion": "ARM"}),
+            403,
+            "ROL_NO_AUTORIZADO",
+        )
     assert body["data"]["roles"] == ["Soldador"]
 
 
-def test_inactive_worker_is_403(api, make_worker, spool):
+def test_inactive_worker_is_403(api, make_worker, spool, nothing_written):
     make_worker(id=51, roles=["Armador"], activo=False)
-    _assert_error(
-        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 51, "operacion": "ARM"}),
-        403,
-        "TRABAJADOR_INACTIVO",
-    )
+    with nothing_written():
+        _assert_error(
+            api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 51, "operacion": "ARM"}),
+            403,
+            "TRABAJADOR_INACTIVO",
+        )
 
 
-def test_unknown_worker_is_404_never_a_placeholder(api, spool):
-    body = _assert_error(
-        api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 4242, "operacion": "ARM"}),
-        404,
-        "WORKER_NO_ENCONTRADO",
-    )
+def test_unknown_worker_is_404_never_a_placeholder(api, spool, nothing_written):
+    with nothing_written():
+        body = _assert_error(
+            api.post(TOMAR, {"tag_spool": spool.tag_spool, "worker_id": 4242, "operacion": "ARM"}),
+            404,
+            "WORKER_NO_ENCONTRADO",
+        )
     assert body["data"]["worker_id"] == 4242
 
 
-def test_unknown_spool_is_404(api, armador):
-    _assert_error(
-        api.post(TOMAR, {"tag_spool": "NOPE", "worker_id": 93, "operacion": "ARM"}),
-        404,
-        "SPOOL_NO_ENCONTRADO",
-    )
+def test_unknown_spool_is_404(api, armador, nothing_written):
+    with nothing_written():
+        _assert_error(
+            api.post(TOMAR, {"tag_spool": "NOPE", "worker_id": 93, "operacion": "ARM"}),
+            404,
+            "SPOOL_NO_ENCONTRADO",
+        )
 
 
-def test_missing_materials_is_400_dependencias(api, armador, make_spool):
+def test_missing_materials_is_400_dependencias(api, armador, make_spool, nothing_written):
     s = make_spool(fecha_materiales=None)
-    body = _assert_error(_take(api, s, armador), 400, "DEPENDENCIAS_NO_SATISFECHAS")
+    with nothing_written():
+        body = _assert_error(_take(api, s, armador), 400, "DEPENDENCIAS_NO_SATISFECHAS")
     assert body["data"]["falta"] == "Fecha_Materiales"
 
 
-def test_sold_before_arm_is_400_dependencias(api, make_worker, spool):
+def test_sold_before_arm_is_400_dependencias(api, make_worker, spool, nothing_written):
     w = make_worker(roles=["Soldador"])
-    _assert_error(_take(api, spool, w, "SOLD"), 400, "DEPENDENCIAS_NO_SATISFECHAS")
+    with nothing_written():
+        _assert_error(_take(api, spool, w, "SOLD"), 400, "DEPENDENCIAS_NO_SATISFECHAS")
 
 
-def test_complete_sold_before_arm_completed_is_400_dependencias(api, make_worker, make_spool):
+def test_complete_sold_before_arm_completed_is_400_dependencias(
+    api, make_worker, make_spool, nothing_written
+):
     w = make_worker(roles=["Soldador"])
     s = make_spool(arm="pausado")
     assert _take(api, s, w, "SOLD").status_code == 200
-    _assert_error(
-        api.post(COMPLETAR, {"tag_spool": s.tag_spool, "worker_id": w.id}), 400, "DEPENDENCIAS_NO_SATISFECHAS"
-    )
+    with nothing_written():
+        _assert_error(
+            api.post(COMPLETAR, {"tag_spool": s.tag_spool, "worker_id": w.id}),
+            400,
+            "DEPENDENCIAS_NO_SATISFECHAS",
+        )
 
 
-def test_transition_not_allowed_is_400(api, armador, make_spool):
+def test_transition_not_allowed_is_400(api, armador, make_spool, nothing_written):
     s = make_spool(arm="completado")
-    _assert_error(_take(api, s, armador), 400, "OPERACION_NO_PERMITIDA")
+    with nothing_written():
+        _assert_error(_take(api, s, armador), 400, "OPERACION_NO_PERMITIDA")
 
 
-def test_pause_of_free_spool_is_400_no_ocupado(api, armador, spool):
-    _assert_error(api.post(PAUSAR, {"tag_spool": spool.tag_spool, "worker_id": 93}), 400, "SPOOL_NO_OCUPADO")
+def test_pause_of_free_spool_is_400_no_ocupado(api, armador, spool, nothing_written):
+    with nothing_written():
+        _assert_error(
+            api.post(PAUSAR, {"tag_spool": spool.tag_spool, "worker_id": 93}), 400, "SPOOL_NO_OCUPADO"
+        )
 
 
-def test_other_workers_pause_and_complete_are_403(api, armador, make_worker, spool):
+def test_other_workers_pause_and_complete_are_403(api, armador, make_worker, spool, nothing_written):
     other = make_worker(id=60, roles=["Armador"])
     _take(api, spool, armador)
     for path in (PAUSAR, COMPLETAR):
-        body = _assert_error(
-            api.post(path, {"tag_spool": spool.tag_spool, "worker_id": other.id}), 403, "NO_AUTORIZADO"
-        )
+        with nothing_written():
+            body = _assert_error(
+                api.post(path, {"tag_spool": spool.tag_spool, "worker_id": other.id}), 403, "NO_AUTORIZADO"
+            )
         assert body["data"]["ocupado_por"] == "MR(93)"
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id == 93
 
 
-def test_take_of_occupied_spool_is_409_with_holder_and_since(api, armador, make_worker, spool):
+def test_take_of_occupied_spool_is_409_with_holder_and_since(
+    api, armador, make_worker, spool, nothing_written
+):
     other = make_worker(id=61, roles=["Armador"])
     _take(api, spool, armador)
-    body = _assert_error(_take(api, spool, other), 409, "SPOOL_OCUPADO")
+    with nothing_written():
+        body = _assert_error(_take(api, spool, other), 409, "SPOOL_OCUPADO")
     assert body["data"]["ocupado_por"] == "MR(93)" and body["data"]["ocupado_por_id"] == 93
     assert body["data"]["fecha_ocupacion"]
     assert "MR(93)" in body["message"] and "desde" in body["message"]
@@ -270,10 +299,11 @@ def test_future_fecha_operacion_is_422(api, armador, spool):
 # --- dependencies down ----------------------------------------------------------------------
 
 
-def test_lock_store_down_is_503_and_writes_nothing(api, armador, spool, monkeypatch):
+def test_lock_store_down_is_503_and_writes_nothing(api, armador, spool, monkeypatch, nothing_written):
     dead = locks.RedisLockBackend("redis://127.0.0.1:1/0")
     monkeypatch.setattr(locks, "get_backend", lambda: dead)
-    body = _assert_error(_take(api, spool, armador), 503, "SERVICIO_NO_DISPONIBLE")
+    with nothing_written():
+        body = _assert_error(_take(api, spool, armador), 503, "SERVICIO_NO_DISPONIBLE")
     assert "no se registró" in body["message"]
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id is None
     assert Event.objects.count() == 0
@@ -288,7 +318,7 @@ def test_batch_tomar_lists_every_tag(api, armador, make_worker, make_spool):
     for s in spools[:3]:
         assert _take(api, s, other).status_code == 200
     tags = [s.tag_spool for s in spools]
-    r = api.post("/api/occupation/batch-tomar", {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"})
+    r = api.post(BATCH_TOMAR, {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"})
     body = r.json()
     assert r.status_code == 200
     assert (body["total"], body["succeeded"], body["failed"]) == (10, 7, 3)
@@ -299,10 +329,10 @@ def test_batch_tomar_lists_every_tag(api, armador, make_worker, make_spool):
 
 def test_batch_pausar_and_completar(api, armador, make_spool):
     tags = [make_spool().tag_spool for _ in range(3)]
-    api.post("/api/occupation/batch-tomar", {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"})
-    r = api.post("/api/occupation/batch-pausar", {"tag_spools": tags[:1], "worker_id": 93})
+    api.post(BATCH_TOMAR, {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"})
+    r = api.post(BATCH_PAUSAR, {"tag_spools": tags[:1], "worker_id": 93})
     assert r.json()["succeeded"] == 1
-    r = api.post("/api/occupation/batch-completar", {"tag_spools": tags, "worker_id": 93})
+    r = api.post(BATCH_COMPLETAR, {"tag_spools": tags, "worker_id": 93})
     body = r.json()
     assert body["succeeded"] == 2 and body["details"][0]["error"] == "SPOOL_NO_OCUPADO"
     assert Spool.objects.filter(tag_spool__in=tags[1:], arm="completado").count() == 2
@@ -321,22 +351,21 @@ def test_batch_pausar_and_completar(api, armador, make_spool):
 )
 def test_batch_refuses_bad_tag_lists(api, armador, tags, reason):
     body = _assert_error(
-        api.post("/api/occupation/batch-tomar", {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"}),
+        api.post(BATCH_TOMAR, {"tag_spools": tags, "worker_id": 93, "operacion": "ARM"}),
         422,
         "DATOS_INVALIDOS",
     )
     assert reason in body["message"]
 
 
-def test_batch_with_unknown_worker_is_404(api, make_spool):
-    _assert_error(
-        api.post(
-            "/api/occupation/batch-tomar",
-            {"tag_spools": [make_spool().tag_spool], "worker_id": 999, "operacion": "ARM"},
-        ),
-        404,
-        "WORKER_NO_ENCONTRADO",
-    )
+def test_batch_with_unknown_worker_is_404(api, make_spool, nothing_written):
+    tag = make_spool().tag_spool
+    with nothing_written():
+        _assert_error(
+            api.post(BATCH_TOMAR, {"tag_spools": [tag], "worker_id": 999, "operacion": "ARM"}),
+            404,
+            "WORKER_NO_ENCONTRADO",
+        )
 
 
 # --- what can be started, who holds what ----------------------------------------------------
@@ -349,7 +378,7 @@ def test_iniciar_arm_lists_only_takeable_spools(api, make_worker, make_spool):
     make_spool(arm="completado")
     make_spool(arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM")
     make_spool(activo=False)
-    body = api.get("/api/spools/iniciar", {"operacion": "ARM"}).json()
+    body = api.get(INICIAR, {"operacion": "ARM"}).json()
     assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ok}
     assert body["total"] == 2
 
@@ -358,28 +387,29 @@ def test_iniciar_sold_needs_arm_started(api, make_spool):
     make_spool(arm="pendiente")
     ok = [make_spool(arm="pausado"), make_spool(arm="completado", sold="pausado")]
     make_spool(arm="completado", sold="completado")
-    body = api.get("/api/spools/iniciar", {"operacion": "SOLD"}).json()
+    body = api.get(INICIAR, {"operacion": "SOLD"}).json()
     assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ok}
 
 
-def test_iniciar_checks_the_workers_role_when_given(api, make_worker, make_spool):
+def test_iniciar_checks_the_workers_role_when_given(api, make_worker, make_spool, nothing_written):
     make_spool()
     make_worker(id=50, roles=["Soldador"])
-    r = api.get("/api/spools/iniciar", {"operacion": "ARM", "worker_id": 50})
-    assert r.status_code == 403 and r.json()["error"] == "ROL_NO_AUTORIZADO"
+    with nothing_written():
+        r = api.get(INICIAR, {"operacion": "ARM", "worker_id": 50})
+        assert r.status_code == 403 and r.json()["error"] == "ROL_NO_AUTORIZADO"
 
 
 def test_iniciar_search_and_limit(api, make_spool):
     make_spool(tag_spool="MK-AAA-1", nv="NV0001")
     make_spool(tag_spool="MK-BBB-2", nv="NV0002")
     make_spool(tag_spool="MK-BBB-3", nv="NV0002")
-    assert api.get("/api/spools/iniciar", {"operacion": "ARM", "q": "aaa"}).json()["total"] == 1
-    body = api.get("/api/spools/iniciar", {"operacion": "ARM", "q": "NV0002", "limit": 1}).json()
+    assert api.get(INICIAR, {"operacion": "ARM", "q": "aaa"}).json()["total"] == 1
+    body = api.get(INICIAR, {"operacion": "ARM", "q": "NV0002", "limit": 1}).json()
     assert body["total"] == 2 and len(body["spools"]) == 1
 
 
 def test_iniciar_without_operation_is_422(api):
-    r = api.get("/api/spools/iniciar")
+    r = api.get(INICIAR)
     assert r.status_code == 422 and "operacion" in r.json()["data"]["campos"]
 
 
@@ -389,12 +419,12 @@ def test_ocupados_lists_the_workers_spools(api, make_worker, make_spool):
         arm="en_progreso", ocupado_por=w, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
     )
     make_spool()
-    body = api.get("/api/spools/ocupados", {"worker_id": 93}).json()
+    body = api.get(OCUPADOS, {"worker_id": 93}).json()
     assert body["total"] == 1 and body["spools"][0]["tag_spool"] == mine.tag_spool
 
 
 def test_ocupados_unknown_worker_is_404(api):
-    r = api.get("/api/spools/ocupados", {"worker_id": 404})
+    r = api.get(OCUPADOS, {"worker_id": 404})
     assert r.status_code == 404 and r.json()["error"] == "WORKER_NO_ENCONTRADO"
 
 
@@ -407,7 +437,7 @@ def test_iniciar_metrologia_lists_spools_ready_for_inspection(api, make_spool):
     make_spool(arm="completado", sold="completado", calidad="aprobado")
     make_spool(arm="completado", sold="completado", calidad="rechazado", ciclo=1)
     make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    body = api.get("/api/spools/iniciar", {"operacion": "METROLOGIA"}).json()
+    body = api.get(INICIAR, {"operacion": "METROLOGIA"}).json()
     assert {s["tag_spool"] for s in body["spools"]} == {s.tag_spool for s in ready}
 
 
@@ -422,14 +452,19 @@ def _err(r, status, code):
 
 
 @pytest.mark.parametrize(
-    "path, extra",
+    "name, extra",
     [
-        ("/api/occupation/tomar", {"operacion": "ARM"}),
-        ("/api/occupation/pausar", {}),
-        ("/api/occupation/completar", {}),
+        ("occupation:tomar", {"operacion": "ARM"}),
+        ("occupation:pausar", {}),
+        ("occupation:completar", {}),
     ],
 )
-def test_blocked_spool_refuses_occupation_actions(api, make_worker, make_spool, path, extra):
+def test_blocked_spool_refuses_occupation_actions(api, make_worker, make_spool, nothing_written, name, extra):
     make_worker(id=70, roles=["Armador"])
     s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    _err(api.post(path, {"tag_spool": s.tag_spool, "worker_id": 70, **extra}), 403, "SPOOL_BLOQUEADO")
+    with nothing_written():
+        _err(
+            api.post(reverse(name), {"tag_spool": s.tag_spool, "worker_id": 70, **extra}),
+            403,
+            "SPOOL_BLOQUEADO",
+        )

@@ -52,16 +52,16 @@ def test_take_arm_occupies_spool_and_names_armador(armador, make_spool):
     assert _events(spool) == [("TOMAR_SPOOL", 93)]
 
 
-def test_take_without_fecha_materiales_is_refused(armador, make_spool):
+def test_take_without_fecha_materiales_is_refused(armador, make_spool, nothing_written):
     spool = make_spool(fecha_materiales=None)
-    with pytest.raises(DependenciasNoSatisfechas):
+    with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
         services.spool_take(spool=spool, worker=armador, operacion="ARM")
     assert Event.objects.count() == 0
 
 
-def test_take_arm_refused_when_arm_completed(armador, make_spool):
+def test_take_arm_refused_when_arm_completed(armador, make_spool, nothing_written):
     spool = make_spool(arm="completado")
-    with pytest.raises(OperacionNoPermitida):
+    with nothing_written(), pytest.raises(OperacionNoPermitida):
         services.spool_take(spool=spool, worker=armador, operacion="ARM")
 
 
@@ -70,9 +70,10 @@ def test_take_arm_allowed_again_when_paused(armador, make_spool):
     assert spool.arm == "en_progreso"
 
 
-def test_take_refused_for_worker_without_role(soldador, make_spool):
-    with pytest.raises(RolNoAutorizado):
-        services.spool_take(spool=make_spool(), worker=soldador, operacion="ARM")
+def test_take_refused_for_worker_without_role(soldador, make_spool, nothing_written):
+    spool = make_spool()
+    with nothing_written(), pytest.raises(RolNoAutorizado):
+        services.spool_take(spool=spool, worker=soldador, operacion="ARM")
 
 
 def test_ayudante_may_take_arm_and_sold(make_worker, make_spool):
@@ -83,42 +84,46 @@ def test_ayudante_may_take_arm_and_sold(make_worker, make_spool):
     assert spool.sold == "en_progreso"
 
 
-def test_inactive_role_does_not_count(make_worker, make_spool):
+def test_inactive_role_does_not_count(make_worker, make_spool, nothing_written):
     worker = make_worker(roles=[])
     worker.roles.create(rol="Armador", activo=False)
-    with pytest.raises(RolNoAutorizado):
-        services.spool_take(spool=make_spool(), worker=worker, operacion="ARM")
+    spool = make_spool()
+    with nothing_written(), pytest.raises(RolNoAutorizado):
+        services.spool_take(spool=spool, worker=worker, operacion="ARM")
 
 
-def test_inactive_worker_can_do_nothing(make_worker, make_spool):
+def test_inactive_worker_can_do_nothing(make_worker, make_spool, nothing_written):
     worker = make_worker(roles=["Armador"], activo=False)
-    with pytest.raises(TrabajadorInactivo):
-        services.spool_take(spool=make_spool(), worker=worker, operacion="ARM")
+    spool = make_spool()
+    with nothing_written(), pytest.raises(TrabajadorInactivo):
+        services.spool_take(spool=spool, worker=worker, operacion="ARM")
 
 
-def test_inactive_spool_refuses_take(armador, make_spool):
-    with pytest.raises(SpoolInactivo):
-        services.spool_take(spool=make_spool(activo=False), worker=armador, operacion="ARM")
+def test_inactive_spool_refuses_take(armador, make_spool, nothing_written):
+    spool = make_spool(activo=False)
+    with nothing_written(), pytest.raises(SpoolInactivo):
+        services.spool_take(spool=spool, worker=armador, operacion="ARM")
 
 
-def test_take_of_occupied_spool_says_who_holds_it(armador, make_worker, make_spool):
+def test_take_of_occupied_spool_says_who_holds_it(armador, make_worker, make_spool, nothing_written):
     other = make_worker(roles=["Armador"], nombre="Ana", apellido="Pérez")
     spool = services.spool_take(spool=make_spool(), worker=armador, operacion="ARM")
-    with pytest.raises(SpoolOcupado) as err:
+    with nothing_written(), pytest.raises(SpoolOcupado) as err:
         services.spool_take(spool=Spool.objects.get(pk=spool.pk), worker=other, operacion="ARM")
     assert err.value.data["ocupado_por"] == "MR(93)"
     assert "MR(93)" in err.value.message
 
 
-def test_occupied_spool_refuses_the_other_operation_too(armador, soldador, make_spool):
+def test_occupied_spool_refuses_the_other_operation_too(armador, soldador, make_spool, nothing_written):
     spool = services.spool_take(spool=make_spool(), worker=armador, operacion="ARM")
-    with pytest.raises(SpoolOcupado):
+    with nothing_written(), pytest.raises(SpoolOcupado):
         services.spool_take(spool=Spool.objects.get(pk=spool.pk), worker=soldador, operacion="SOLD")
 
 
-def test_take_sold_needs_arm_started(soldador, make_spool):
-    with pytest.raises(DependenciasNoSatisfechas):
-        services.spool_take(spool=make_spool(arm="pendiente"), worker=soldador, operacion="SOLD")
+def test_take_sold_needs_arm_started(soldador, make_spool, nothing_written):
+    spool = make_spool(arm="pendiente")
+    with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
+        services.spool_take(spool=spool, worker=soldador, operacion="SOLD")
 
 
 @pytest.mark.parametrize("arm", ["pausado", "completado"])
@@ -137,25 +142,26 @@ def test_pause_keeps_progress_and_releases(armador, make_spool):
     assert _events(spool) == [("TOMAR_SPOOL", 93), ("PAUSAR_SPOOL", 93)]
 
 
-def test_second_worker_cannot_pause_someone_elses_spool(armador, make_worker, make_spool):
+def test_second_worker_cannot_pause_someone_elses_spool(armador, make_worker, make_spool, nothing_written):
     other = make_worker(roles=["Armador"])
     spool = services.spool_take(spool=make_spool(), worker=armador, operacion="ARM")
-    with pytest.raises(NoAutorizado):
+    with nothing_written(), pytest.raises(NoAutorizado):
         services.spool_pause(spool=spool, worker=other)
-    with pytest.raises(NoAutorizado):
+    with nothing_written(), pytest.raises(NoAutorizado):
         services.spool_complete(spool=spool, worker=other)
     spool.refresh_from_db()
     assert spool.ocupado_por_id == 93 and spool.arm == "en_progreso"
 
 
-def test_pause_of_free_spool_is_refused(armador, make_spool):
-    with pytest.raises(SpoolNoOcupado):
-        services.spool_pause(spool=make_spool(arm="pausado"), worker=armador)
+def test_pause_of_free_spool_is_refused(armador, make_spool, nothing_written):
+    spool = make_spool(arm="pausado")
+    with nothing_written(), pytest.raises(SpoolNoOcupado):
+        services.spool_pause(spool=spool, worker=armador)
 
 
-def test_pause_with_wrong_operation_is_refused(armador, make_spool):
+def test_pause_with_wrong_operation_is_refused(armador, make_spool, nothing_written):
     spool = services.spool_take(spool=make_spool(), worker=armador, operacion="ARM")
-    with pytest.raises(OperacionNoPermitida):
+    with nothing_written(), pytest.raises(OperacionNoPermitida):
         services.spool_pause(spool=spool, worker=armador, operacion="SOLD")
 
 
@@ -176,9 +182,9 @@ def test_complete_with_explicit_date(armador, make_spool):
     assert Spool.objects.get(pk=spool.pk).fecha_armado == day
 
 
-def test_complete_sold_needs_arm_completed(armador, soldador, make_spool):
+def test_complete_sold_needs_arm_completed(armador, soldador, make_spool, nothing_written):
     spool = services.spool_take(spool=make_spool(arm="pausado"), worker=soldador, operacion="SOLD")
-    with pytest.raises(DependenciasNoSatisfechas):
+    with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
         services.spool_complete(spool=spool, worker=soldador)
     spool.refresh_from_db()
     assert spool.sold == "en_progreso" and spool.ocupado_por_id == 94
@@ -218,31 +224,33 @@ def test_worker_may_hold_several_spools(armador, make_spool):
     assert held == {a.pk, b.pk}
 
 
-def test_take_with_stale_read_cannot_overwrite_a_newer_occupant(armador, make_worker, make_spool):
+def test_take_with_stale_read_cannot_overwrite_a_newer_occupant(
+    armador, make_worker, make_spool, nothing_written
+):
     """A caller holding an old copy of the row loses to the conditional write."""
     other = make_worker(roles=["Armador"])
     stale = make_spool()
     fresh = Spool.objects.get(pk=stale.pk)
     services.spool_take(spool=fresh, worker=armador, operacion="ARM")
-    with pytest.raises(SpoolOcupado):
+    with nothing_written(), pytest.raises(SpoolOcupado):
         services.spool_take(spool=stale, worker=other, operacion="ARM")
     assert Spool.objects.get(pk=stale.pk).ocupado_por_id == 93
     assert Event.objects.filter(spool=stale, evento_tipo="TOMAR_SPOOL").count() == 1
 
 
-def test_conditional_write_refuses_when_version_moved(armador, make_spool):
+def test_conditional_write_refuses_when_version_moved(armador, make_spool, nothing_written):
     """Even with the lock and row lock bypassed, the version guard refuses a lost update."""
     spool = make_spool()
     Spool.objects.filter(pk=spool.pk).update(version=5)
     spool.tomar_arm(worker=armador, now=timezone.now())
-    with pytest.raises(SpoolOcupado):
+    with nothing_written(), pytest.raises(SpoolOcupado):
         engine._write(spool, expected_version=0, worker=armador, ocupado_por__isnull=True)
     assert Spool.objects.get(pk=spool.pk).ocupado_por_id is None
 
 
-def test_take_waits_for_the_lock_then_reports_busy(armador, make_spool, settings):
+def test_take_waits_for_the_lock_then_reports_busy(armador, make_spool, settings, nothing_written):
     spool = make_spool()
-    with locks.hold(f"spool:{spool.pk}"), pytest.raises(SpoolOcupado) as err:
+    with locks.hold(f"spool:{spool.pk}"), nothing_written(), pytest.raises(SpoolOcupado) as err:
         settings.ZEUES_LOCK_WAIT_MS = 50
         services.spool_take(spool=spool, worker=armador, operacion="ARM")
     assert "tomando" in err.value.message
@@ -250,7 +258,7 @@ def test_take_waits_for_the_lock_then_reports_busy(armador, make_spool, settings
 
 
 @pytest.mark.parametrize("failure", ["role", "occupied", "materials", "state"])
-def test_no_lock_outlives_a_failed_take(armador, make_worker, make_spool, failure):
+def test_no_lock_outlives_a_failed_take(armador, make_worker, make_spool, nothing_written, failure):
     other = make_worker(roles=["Soldador"])
     spool = make_spool(fecha_materiales=None) if failure == "materials" else make_spool()
     if failure == "occupied":
@@ -258,7 +266,7 @@ def test_no_lock_outlives_a_failed_take(armador, make_worker, make_spool, failur
     if failure == "state":
         Spool.objects.filter(pk=spool.pk).update(arm="completado")
     worker = other if failure == "role" else armador
-    with pytest.raises(ZeuesError):
+    with nothing_written(), pytest.raises(ZeuesError):
         services.spool_take(spool=Spool.objects.get(pk=spool.pk), worker=worker, operacion="ARM")
     assert locks.get_backend().holder(locks.lock_key(f"spool:{spool.pk}")) is None
 
@@ -268,7 +276,7 @@ def test_lock_released_after_success(armador, make_spool):
     assert locks.get_backend().holder(locks.lock_key(f"spool:{spool.pk}")) is None
 
 
-def test_failed_event_write_rolls_back_the_action(armador, make_spool, monkeypatch):
+def test_failed_event_write_rolls_back_the_action(armador, make_spool, monkeypatch, nothing_written):
     """Nothing is best-effort: if the audit event cannot be written, the action does not happen."""
     from spools import services as spool_services
 
@@ -277,7 +285,7 @@ def test_failed_event_write_rolls_back_the_action(armador, make_spool, monkeypat
 
     monkeypatch.setattr(engine, "event_append", broken)
     spool = make_spool()
-    with pytest.raises(RuntimeError):
+    with nothing_written(), pytest.raises(RuntimeError):
         services.spool_take(spool=spool, worker=armador, operacion="ARM")
     fresh = Spool.objects.get(pk=spool.pk)
     assert fresh.ocupado_por_id is None and fresh.arm == "pendiente" and fresh.version == 0

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse, reverse_lazy
 
 from conftest import ApiClient
 from spools.models import Event, Spool
 from zeues.models import ApiToken
 
 pytestmark = pytest.mark.django_db
+
+TOMAR = reverse_lazy("reparacion:tomar")
+PAUSAR = reverse_lazy("reparacion:pausar")
+DESBLOQUEAR = reverse_lazy("supervisor-desbloquear")
+LIBERAR = reverse_lazy("supervisor-liberar")
 
 
 @pytest.fixture
@@ -27,10 +33,10 @@ def _err(r, status, code):
     return r.json()
 
 
-@pytest.mark.parametrize("prefix", ["/api/reparacion/{}", "/api/{}-reparacion"])
-def test_repair_cycle_through_both_paths(api, reparador, rejected, prefix):
+@pytest.mark.parametrize("name", ["reparacion:{}", "v3-{}-reparacion"])
+def test_repair_cycle_through_both_paths(api, reparador, rejected, nothing_written, name):
     body = {"tag_spool": rejected.tag_spool, "worker_id": 93}
-    r = api.post(prefix.format("tomar"), body)
+    r = api.post(reverse(name.format("tomar")), body)
     assert r.status_code == 200
     assert r.json() | {"message": ""} == {
         "success": True,
@@ -40,46 +46,52 @@ def test_repair_cycle_through_both_paths(api, reparador, rejected, prefix):
         "ciclo": 2,
     }
     assert (
-        api.post(prefix.format("pausar"), body).json()["estado_detalle"] == "REPARACION_PAUSADA (Ciclo 2/3)"
+        api.post(reverse(name.format("pausar")), body).json()["estado_detalle"]
+        == "REPARACION_PAUSADA (Ciclo 2/3)"
     )
-    assert api.post(prefix.format("tomar"), body).status_code == 200
+    assert api.post(reverse(name.format("tomar")), body).status_code == 200
     assert (
-        api.post(prefix.format("completar"), body).json()["estado_detalle"]
+        api.post(reverse(name.format("completar")), body).json()["estado_detalle"]
         == "PENDIENTE_METROLOGIA (Ciclo 2/3)"
     )
-    _err(api.post(prefix.format("cancelar"), body), 400, "OPERACION_NO_PERMITIDA")
+    with nothing_written():
+        _err(api.post(reverse(name.format("cancelar")), body), 400, "OPERACION_NO_PERMITIDA")
 
 
-def test_repair_errors(api, anon_api, reparador, make_worker, rejected, make_spool):
+def test_repair_errors(api, anon_api, reparador, make_worker, rejected, make_spool, nothing_written):
     body = {"tag_spool": rejected.tag_spool, "worker_id": 93}
-    _err(api.get("/api/reparacion/tomar"), 405, "METODO_NO_PERMITIDO")
-    _err(anon_api.post("/api/reparacion/tomar", body), 401, "NO_AUTENTICADO")
+    _err(api.get(TOMAR), 405, "METODO_NO_PERMITIDO")
+    _err(anon_api.post(TOMAR, body), 401, "NO_AUTENTICADO")
     make_worker(id=60, roles=["Armador"], activo=False)
-    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 60}), 403, "TRABAJADOR_INACTIVO")
-    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 999}), 404, "WORKER_NO_ENCONTRADO")
-    _err(api.post("/api/reparacion/tomar", {**body, "tag_spool": "NOPE"}), 404, "SPOOL_NO_ENCONTRADO")
-    _err(
-        api.post("/api/reparacion/tomar", {**body, "tag_spool": make_spool().tag_spool}),
-        400,
-        "OPERACION_NO_PERMITIDA",
-    )
-    _err(api.post("/api/reparacion/pausar", body), 400, "SPOOL_NO_OCUPADO")
-    assert api.post("/api/reparacion/tomar", body).status_code == 200
+    not_rejected = make_spool()
+    with nothing_written():
+        _err(api.post(TOMAR, {**body, "worker_id": 60}), 403, "TRABAJADOR_INACTIVO")
+        _err(api.post(TOMAR, {**body, "worker_id": 999}), 404, "WORKER_NO_ENCONTRADO")
+        _err(api.post(TOMAR, {**body, "tag_spool": "NOPE"}), 404, "SPOOL_NO_ENCONTRADO")
+        _err(api.post(TOMAR, {**body, "tag_spool": not_rejected.tag_spool}), 400, "OPERACION_NO_PERMITIDA")
+        _err(api.post(PAUSAR, body), 400, "SPOOL_NO_OCUPADO")
+    assert api.post(TOMAR, body).status_code == 200
     other = make_worker(id=61, roles=[])
-    _err(api.post("/api/reparacion/tomar", {**body, "worker_id": 61}), 409, "SPOOL_OCUPADO")
-    for action in ("pausar", "completar", "cancelar"):
-        _err(api.post(f"/api/reparacion/{action}", {**body, "worker_id": other.id}), 403, "NO_AUTORIZADO")
-    _err(api.post("/api/reparacion/tomar", {"tag_spool": rejected.tag_spool}), 422, "DATOS_INVALIDOS")
+    with nothing_written():
+        _err(api.post(TOMAR, {**body, "worker_id": 61}), 409, "SPOOL_OCUPADO")
+        for action in ("pausar", "completar", "cancelar"):
+            _err(
+                api.post(reverse(f"reparacion:{action}"), {**body, "worker_id": other.id}),
+                403,
+                "NO_AUTORIZADO",
+            )
+    _err(api.post(TOMAR, {"tag_spool": rejected.tag_spool}), 422, "DATOS_INVALIDOS")
 
 
 @pytest.mark.parametrize("action", ["tomar", "pausar", "completar", "cancelar"])
-def test_blocked_spool_refuses_every_repair_action(api, reparador, make_spool, action):
+def test_blocked_spool_refuses_every_repair_action(api, reparador, make_spool, nothing_written, action):
     s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    body = _err(
-        api.post(f"/api/reparacion/{action}", {"tag_spool": s.tag_spool, "worker_id": 93}),
-        403,
-        "SPOOL_BLOQUEADO",
-    )
+    with nothing_written():
+        body = _err(
+            api.post(reverse(f"reparacion:{action}"), {"tag_spool": s.tag_spool, "worker_id": 93}),
+            403,
+            "SPOOL_BLOQUEADO",
+        )
     assert "supervisor" in body["message"]
 
 
@@ -98,7 +110,7 @@ def test_repair_list(api, make_worker, make_spool):
         operacion_actual="REPARACION",
     )
     make_spool(tag_spool="D", arm="completado", sold="completado", calidad="aprobado")
-    body = api.get("/api/spools/reparacion").json()
+    body = api.get(reverse("reparacion-lista")).json()
     assert body["total"] == 3 and body["bloqueados"] == 1
     assert body["spools"][1] == {
         "tag_spool": "B",
@@ -121,9 +133,7 @@ def supervisor_api(django_user_model, supervisores_group):
 def test_supervisor_unblocks_through_the_api(supervisor_api, make_spool):
     client, user = supervisor_api
     s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    r = client.post(
-        "/api/supervisor/desbloquear", {"tag_spool": s.tag_spool, "motivo": "Revisado con calidad"}
-    )
+    r = client.post(DESBLOQUEAR, {"tag_spool": s.tag_spool, "motivo": "Revisado con calidad"})
     assert (
         r.status_code == 200
         and r.json()["spool"]["calidad"] == "rechazado"
@@ -141,8 +151,8 @@ def test_supervisor_force_releases_through_the_api(supervisor_api, api, make_wor
     client, _ = supervisor_api
     make_worker(id=93, roles=["Armador"])
     s = make_spool()
-    api.post("/api/occupation/tomar", {"tag_spool": s.tag_spool, "worker_id": 93, "operacion": "ARM"})
-    r = client.post("/api/supervisor/liberar", {"tag_spool": s.tag_spool, "motivo": "Terminó el turno"})
+    api.post(reverse("occupation:tomar"), {"tag_spool": s.tag_spool, "worker_id": 93, "operacion": "ARM"})
+    r = client.post(LIBERAR, {"tag_spool": s.tag_spool, "motivo": "Terminó el turno"})
     assert (
         r.status_code == 200
         and r.json()["spool"]["arm"] == "pausado"
@@ -151,9 +161,11 @@ def test_supervisor_force_releases_through_the_api(supervisor_api, api, make_wor
     assert Event.objects.filter(spool=s, evento_tipo="LIBERACION_FORZADA").count() == 1
 
 
-def test_supervisor_endpoints_need_the_permission_and_a_reason(api, supervisor_api, make_spool):
+def test_supervisor_endpoints_need_the_permission_and_a_reason(
+    api, supervisor_api, make_spool, nothing_written
+):
     s = make_spool(arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
-    for path in ("/api/supervisor/desbloquear", "/api/supervisor/liberar"):
+    for path in (DESBLOQUEAR, LIBERAR):
         _err(
             api.post(path, {"tag_spool": s.tag_spool, "motivo": "Revisado con calidad"}),
             403,
@@ -161,15 +173,16 @@ def test_supervisor_endpoints_need_the_permission_and_a_reason(api, supervisor_a
         )
     client, _ = supervisor_api
     body = _err(
-        client.post("/api/supervisor/desbloquear", {"tag_spool": s.tag_spool, "motivo": " "}),
+        client.post(DESBLOQUEAR, {"tag_spool": s.tag_spool, "motivo": " "}),
         422,
         "DATOS_INVALIDOS",
     )
     assert "motivo" in body["data"]["campos"]
-    _err(
-        client.post("/api/supervisor/liberar", {"tag_spool": s.tag_spool, "motivo": "nadie lo tiene"}),
-        400,
-        "SPOOL_NO_OCUPADO",
-    )
+    with nothing_written():
+        _err(
+            client.post(LIBERAR, {"tag_spool": s.tag_spool, "motivo": "nadie lo tiene"}),
+            400,
+            "SPOOL_NO_OCUPADO",
+        )
     assert Spool.objects.get(pk=s.pk).calidad == "bloqueado"
     assert not Event.objects.filter(spool=s).exists()

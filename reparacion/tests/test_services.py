@@ -56,24 +56,26 @@ def test_take_pause_resume_complete_keeps_the_counter(reparador, make_worker, re
     ]
 
 
-def test_repair_needs_a_rejected_spool(reparador, make_spool):
-    with pytest.raises(NoReparable):
-        services.repair_take(spool=make_spool(arm="completado", sold="completado"), worker=reparador)
+def test_repair_needs_a_rejected_spool(reparador, make_spool, nothing_written):
+    spool = make_spool(arm="completado", sold="completado")
+    with nothing_written(), pytest.raises(NoReparable):
+        services.repair_take(spool=spool, worker=reparador)
 
 
-def test_inactive_worker_cannot_repair(make_worker, rejected):
-    with pytest.raises(TrabajadorInactivo):
-        services.repair_take(spool=rejected, worker=make_worker(roles=["Armador"], activo=False))
+def test_inactive_worker_cannot_repair(make_worker, rejected, nothing_written):
+    worker = make_worker(roles=["Armador"], activo=False)
+    with nothing_written(), pytest.raises(TrabajadorInactivo):
+        services.repair_take(spool=rejected, worker=worker)
 
 
-def test_only_the_occupant_pauses_or_completes_a_repair(reparador, make_worker, rejected):
+def test_only_the_occupant_pauses_or_completes_a_repair(reparador, make_worker, rejected, nothing_written):
     other = make_worker(roles=[])
     spool = services.repair_take(spool=rejected, worker=reparador)
-    with pytest.raises(SpoolOcupado):
+    with nothing_written(), pytest.raises(SpoolOcupado):
         services.repair_take(spool=_fresh(spool), worker=other)
-    with pytest.raises(NoAutorizado):
+    with nothing_written(), pytest.raises(NoAutorizado):
         services.repair_pause(spool=_fresh(spool), worker=other)
-    with pytest.raises(NoAutorizado):
+    with nothing_written(), pytest.raises(NoAutorizado):
         services.repair_complete(spool=_fresh(spool), worker=other)
 
 
@@ -85,10 +87,11 @@ def test_cancel_by_occupant_returns_to_rechazado_counter_kept(reparador, rejecte
     assert Event.objects.filter(spool=spool).last().evento_tipo == "CANCELAR_REPARACION"
 
 
-def test_cancel_by_another_worker_refused_while_occupied(reparador, make_worker, rejected):
+def test_cancel_by_another_worker_refused_while_occupied(reparador, make_worker, rejected, nothing_written):
     spool = services.repair_take(spool=rejected, worker=reparador)
-    with pytest.raises(NoAutorizado):
-        services.repair_cancel(spool=_fresh(spool), worker=make_worker(roles=[]))
+    other = make_worker(roles=[])
+    with nothing_written(), pytest.raises(NoAutorizado):
+        services.repair_cancel(spool=_fresh(spool), worker=other)
 
 
 def test_anyone_may_cancel_a_paused_repair(reparador, make_worker, rejected):
@@ -99,8 +102,8 @@ def test_anyone_may_cancel_a_paused_repair(reparador, make_worker, rejected):
     assert _fresh(spool).calidad == "rechazado"
 
 
-def test_cancel_without_repair_in_progress_is_refused(reparador, rejected):
-    with pytest.raises(NoReparable):
+def test_cancel_without_repair_in_progress_is_refused(reparador, rejected, nothing_written):
+    with nothing_written(), pytest.raises(NoReparable):
         services.repair_cancel(spool=rejected, worker=reparador)
 
 
@@ -116,7 +119,7 @@ def _cycle(spool, inspector, reparador):
 
 
 def test_three_rejections_in_a_row_block_then_supervisor_unblock_resets(
-    inspector, reparador, make_spool, django_user_model
+    inspector, reparador, make_spool, django_user_model, nothing_written
 ):
     spool = make_spool(arm="completado", sold="completado")
     for expected in (1, 2):
@@ -130,7 +133,7 @@ def test_three_rejections_in_a_row_block_then_supervisor_unblock_resets(
         lambda: spool_inspect(spool=_fresh(spool), worker=inspector, resultado="APROBADO"),
         lambda: occupation.spool_take(spool=_fresh(spool), worker=reparador, operacion="ARM"),
     ):
-        with pytest.raises(SpoolBloqueado):
+        with nothing_written(), pytest.raises(SpoolBloqueado):
             attempt()
     boss = django_user_model.objects.create_user(username="jefe", password="x-123456789")
     spool = services.spool_unblock(
@@ -158,9 +161,9 @@ def test_approval_between_rejections_resets_the_count(inspector, reparador, make
     assert _fresh(spool).ciclo == 0
 
 
-def test_unblock_of_a_spool_that_is_not_blocked_is_refused(rejected, django_user_model):
+def test_unblock_of_a_spool_that_is_not_blocked_is_refused(rejected, django_user_model, nothing_written):
     boss = django_user_model.objects.create_user(username="jefe", password="x-123456789")
-    with pytest.raises(NoBloqueado):
+    with nothing_written(), pytest.raises(NoBloqueado):
         services.spool_unblock(spool=rejected, supervisor=boss, motivo="por si acaso")
     assert not Event.objects.filter(spool=rejected).exists()
 
@@ -195,7 +198,8 @@ def test_force_release_pauses_the_held_operation(make_worker, make_spool, django
     )
 
 
-def test_force_release_of_free_spool_is_refused(make_spool, django_user_model):
+def test_force_release_of_free_spool_is_refused(make_spool, django_user_model, nothing_written):
     boss = django_user_model.objects.create_user(username="jefe", password="x-123456789")
-    with pytest.raises(SpoolNoOcupado):
-        services.spool_force_release(spool=make_spool(), supervisor=boss, motivo="nada que liberar")
+    spool = make_spool()
+    with nothing_written(), pytest.raises(SpoolNoOcupado):
+        services.spool_force_release(spool=spool, supervisor=boss, motivo="nada que liberar")

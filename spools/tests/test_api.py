@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
+
+WORKERS = reverse("spools:workers")
+
+
+def detail(tag: str) -> str:
+    """One spool's JSON."""
+    return reverse("spools:detail", kwargs={"tag": tag})
 
 
 def test_workers_lists_active_workers_with_active_roles(api, make_worker):
     w = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez", roles=["Armador", "Ayudante"])
     w.roles.filter(rol="Ayudante").update(activo=False)
     make_worker(id=94, roles=["Soldador"], activo=False)
-    body = api.get("/api/workers").json()
+    body = api.get(WORKERS).json()
     assert body["total"] == 1
     assert body["workers"] == [
         {
@@ -37,7 +47,7 @@ def test_spool_detail_has_every_documented_field(api, make_worker, make_spool):
         fecha_ocupacion=timezone.now(),
         operacion_actual="ARM",
     )
-    r = api.get(f"/api/spools/{s.tag_spool}")
+    r = api.get(detail(s.tag_spool))
     body = r.json()
     assert r.status_code == 200
     for field in [
@@ -61,12 +71,18 @@ def test_spool_detail_has_every_documented_field(api, make_worker, make_spool):
 
 
 def test_spool_detail_unknown_is_404(api):
-    r = api.get("/api/spools/NOPE")
+    r = api.get(detail("NOPE"))
     assert r.status_code == 404 and r.json()["error"] == "SPOOL_NO_ENCONTRADO"
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/workers", "/api/spools/X", "/api/spools/iniciar?operacion=ARM", "/api/health"]
+    "path",
+    [
+        WORKERS,
+        detail("X"),
+        reverse("spools-iniciar") + "?" + urlencode({"operacion": "ARM"}),
+        reverse("health"),
+    ],
 )
 def test_read_endpoints_need_a_token(anon_api, path):
     r = anon_api.get(path)
@@ -74,10 +90,11 @@ def test_read_endpoints_need_a_token(anon_api, path):
 
 
 def test_read_endpoints_refuse_post(api):
-    r = api.post("/api/workers", {})
+    r = api.post(WORKERS, {})
     assert r.status_code == 405
 
 
 def test_unknown_api_path_is_json_404(api):
+    # A literal on purpose: the point is a path that no route names (the catch-all answers it).
     r = api.get("/api/nothing/here")
     assert r.status_code == 404 and r.json()["error"] == "NO_ENCONTRADO"

@@ -221,7 +221,7 @@ def test_reimport_updates_master_data_and_audits_the_change(tmp_path):
     }
 
 
-def test_reimport_never_overwrites_the_state_zeues_owns(tmp_path):
+def test_reimport_never_overwrites_the_state_zeues_owns(tmp_path, nothing_written):
     run_command(SAMPLE_DIR)
     tag = "MK-1300-CW-25000-001"  # ARM en progreso by MD(110) in the sheet
     Spool.objects.filter(tag_spool=tag).update(
@@ -232,7 +232,8 @@ def test_reimport_never_overwrites_the_state_zeues_owns(tmp_path):
         operacion_actual="",
         version=3,
     )
-    run_command(SAMPLE_DIR)
+    with nothing_written():
+        run_command(SAMPLE_DIR)
     s = spool(tag)
     assert (s.arm, s.ocupado_por_id, s.operacion_actual, s.version) == ("completado", None, "", 3)
 
@@ -259,8 +260,9 @@ def test_reimport_updates_workers_and_roles(tmp_path):
 # --- the command ----------------------------------------------------------------------------
 
 
-def test_dry_run_reports_exactly_and_writes_nothing():
-    output = run_command(SAMPLE_DIR, "--dry-run")
+def test_dry_run_reports_exactly_and_writes_nothing(nothing_written):
+    with nothing_written():
+        output = run_command(SAMPLE_DIR, "--dry-run")
     assert "Spools: 398 creados" in output
     assert "fila 72, columna Fecha_Materiales, valor '31-02-2026'" in output
     assert output.rstrip().endswith("(simulación: no se guardó nada)")
@@ -305,12 +307,15 @@ def test_progress_line_is_shown_only_on_a_terminal():
     assert "\rOperaciones: 400/400 spools" in output
 
 
-def test_missing_tag_spool_column_fails_naming_column_and_file(tmp_path):
+def test_missing_tag_spool_column_fails_naming_column_and_file(tmp_path, nothing_written):
     folder = copy_sample(
         tmp_path / "sheet",
         operaciones=lambda rows: [[c.replace("TAG_SPOOL", "TAG") for c in r] for r in rows],
     )
-    with pytest.raises(CommandError, match=r"Falta la columna TAG_SPOOL en operaciones\.csv"):
+    with (
+        nothing_written(),
+        pytest.raises(CommandError, match=r"Falta la columna TAG_SPOOL en operaciones\.csv"),
+    ):
         run_command(folder)
     assert Worker.objects.count() == 0
 
@@ -360,14 +365,16 @@ def test_columns_are_found_by_header_when_reordered_inserted_and_respelled(tmp_p
     assert "fila 72, columna FECHA MATERIALES, valor '31-02-2026'" in report_text
 
 
-def test_missing_optional_column_is_warned_and_existing_values_kept(tmp_path):
+def test_missing_optional_column_is_warned_and_existing_values_kept(tmp_path, nothing_written):
     run_command(SAMPLE_DIR)
 
     def drop_nv(rows):
         i = rows[0].index("NV")
         return [r[:i] + r[i + 1 :] for r in rows]
 
-    output = run_command(copy_sample(tmp_path / "sheet", operaciones=drop_nv))
+    folder = copy_sample(tmp_path / "sheet", operaciones=drop_nv)
+    with nothing_written():
+        output = run_command(folder)
     assert "[AVISO] fila 1, columna NV, valor '': columna no encontrada" in output
     assert "Spools: 0 creados, 0 actualizados, 398 sin cambios" in output
     assert spool("MK-1300-CW-25000-001").nv == "NV0600"
@@ -529,15 +536,17 @@ def test_invalid_value_in_a_read_cell_rejects_the_row(column, value):
     assert list(Spool.objects.values_list("tag_spool", flat=True)) == ["T-1"]
 
 
-def test_invalid_row_for_an_existing_spool_does_not_update_it():
+def test_invalid_row_for_an_existing_spool_does_not_update_it(nothing_written):
     run(op(TAG_SPOOL="T-1", NV="NV1"))
-    report = run(op(TAG_SPOOL="T-1", NV="NV2", Fecha_Materiales="31-02-2026"))
+    with nothing_written():
+        report = run(op(TAG_SPOOL="T-1", NV="NV2", Fecha_Materiales="31-02-2026"))
     assert report.spools.actualizados == 0
     assert spool("T-1").nv == "NV1"
 
 
-def test_row_without_tag_but_with_data_is_rejected():
-    report = run(op(NV="NV1", OT="001"))
+def test_row_without_tag_but_with_data_is_rejected(nothing_written):
+    with nothing_written():
+        report = run(op(NV="NV1", OT="001"))
     assert cells(report) == {("Operaciones", 2, "TAG_SPOOL", "", "rechazada")}
     assert Spool.objects.count() == 0
 

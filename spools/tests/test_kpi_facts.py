@@ -51,10 +51,10 @@ def test_every_service_keeps_the_facts_in_step(real_loop):
     assert kpi_facts.check() == []
 
 
-def test_the_facts_of_a_rolled_back_action_roll_back_too(make_worker, make_spool):
+def test_the_facts_of_a_rolled_back_action_roll_back_too(make_worker, make_spool, nothing_written):
     a, spool = make_worker(), make_spool()
     ev(spool, EventType.TOMAR_SPOOL, a, "ARM", at(0))
-    with pytest.raises(RuntimeError), transaction.atomic():
+    with nothing_written(), pytest.raises(RuntimeError), transaction.atomic():
         ev(spool, EventType.PAUSAR_SPOOL, a, "ARM", at(1))
         assert KpiSession.objects.filter(spool=spool).count() == 1
         raise RuntimeError("the action failed after its event")

@@ -45,9 +45,9 @@ def test_estado_detalle_free(make_spool, arm, sold, text):
     assert make_spool(arm=arm, sold=sold).estado_detalle == text
 
 
-def test_fsm_state_cannot_be_assigned_directly(make_spool):
+def test_fsm_state_cannot_be_assigned_directly(make_spool, nothing_written):
     spool = make_spool()
-    with pytest.raises(AttributeError):
+    with nothing_written(), pytest.raises(AttributeError):
         spool.arm = "completado"
 
 
@@ -55,21 +55,21 @@ def _event(spool):
     return event_append(tipo="IMPORT", spool=spool, worker=None, accion="IMPORT")
 
 
-def test_event_cannot_be_saved_twice_or_deleted(make_spool):
+def test_event_cannot_be_saved_twice_or_deleted(make_spool, nothing_written):
     event = _event(make_spool())
     event.details = {"x": 1}
-    with pytest.raises(PermissionError):
+    with nothing_written(), pytest.raises(PermissionError):
         event.save()
-    with pytest.raises(PermissionError):
+    with nothing_written(), pytest.raises(PermissionError):
         event.delete()
-    with pytest.raises(PermissionError):
+    with nothing_written(), pytest.raises(PermissionError):
         Event.objects.filter(pk=event.pk).update(accion="X")
-    with pytest.raises(PermissionError):
+    with nothing_written(), pytest.raises(PermissionError):
         Event.objects.all().delete()
 
 
 @pytest.mark.real_services
-def test_database_refuses_raw_update_and_delete_of_events(make_spool):
+def test_database_refuses_raw_update_and_delete_of_events(make_spool, nothing_written):
     event = _event(make_spool())
     assert connection.vendor == "postgresql"
     for sql in (
@@ -77,6 +77,7 @@ def test_database_refuses_raw_update_and_delete_of_events(make_spool):
         "DELETE FROM spools_event WHERE seq = %s",
     ):
         with (
+            nothing_written(),
             pytest.raises(Exception, match="append-only"),
             transaction.atomic(),
             connection.cursor() as cursor,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from spools.models import Event, Spool
@@ -38,11 +40,11 @@ def crew(make_worker):
 
 
 def login(page, live_server) -> None:
-    page.goto(f"{live_server.url}/kiosko/")
+    page.goto(f"{live_server.url}{reverse('kiosk:start')}")
     page.fill("#id_username", "tablet-1")
     page.fill("#id_password", "clave-tablet-123")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/kiosko/")
+    page.wait_for_url(f"{live_server.url}{reverse('kiosk:start')}")
 
 
 def identify(page, op: str, worker_id: int) -> None:
@@ -130,13 +132,13 @@ def test_result_screen_returns_to_start_by_itself_unless_asked_to_stay(
     page.click("li[data-tag='AUTO-1'] .k-act-tomar")
     page.click("form[data-once] button[type=submit]")
     page.wait_for_selector("[data-testid=result-title]")
-    page.wait_for_url(f"{live_server.url}/kiosko/", timeout=6000)
+    page.wait_for_url(f"{live_server.url}{reverse('kiosk:start')}", timeout=6000)
     identify(page, "ARM", 90)
     page.click("li[data-tag='AUTO-2'] .k-act-tomar")
     page.click("form[data-once] button[type=submit]")
     page.click("[data-stop-countdown]")
     page.wait_for_timeout(3000)
-    assert "/resultado/" in page.url
+    assert resolve(urlsplit(page.url).path).view_name == "kiosk:result"
 
 
 def test_idle_tablet_returns_to_start_and_forgets_the_worker(
@@ -145,10 +147,10 @@ def test_idle_tablet_returns_to_start_and_forgets_the_worker(
     settings.ZEUES_KIOSK_IDLE_SECONDS = 2
     login(page, live_server)
     identify(page, "ARM", 90)
-    page.wait_for_url(f"{live_server.url}/kiosko/", timeout=6000)
+    page.wait_for_url(f"{live_server.url}{reverse('kiosk:start')}", timeout=6000)
     assert page.locator("[data-testid=worker]").count() == 0
-    page.goto(f"{live_server.url}/kiosko/arm/")
-    assert page.url.endswith("/kiosko/arm/identificar/")
+    page.goto(f"{live_server.url}{reverse('kiosk:list', kwargs={'op': 'ARM'})}")
+    assert page.url.endswith(reverse("kiosk:identify", kwargs={"op": "ARM"}))
 
 
 def test_double_tap_and_network_retry_act_once(live_server, page, tablet_account, crew, make_spool):
@@ -160,7 +162,7 @@ def test_double_tap_and_network_retry_act_once(live_server, page, tablet_account
     page.dblclick("form[data-once] button[type=submit]")
     page.wait_for_selector("[data-testid=result-title]")
     assert Event.objects.filter(tag_spool="TAP-1").count() == 1
-    page.goto(f"{live_server.url}/kiosko/arm/confirmar/?accion=TOMAR&tag=TAP-2")
+    page.goto(f"{live_server.url}{reverse('kiosk:confirm', kwargs={'op': 'ARM'})}?accion=TOMAR&tag=TAP-2")
     # A flaky network: the same form data sent twice at once.
     statuses = page.evaluate(
         """async () => {
@@ -198,7 +200,7 @@ def test_every_kiosk_page_passes_axe_and_fits_the_screen(
         operacion_actual="ARM",
     )
     page.set_viewport_size(size)
-    page.goto(f"{live_server.url}/kiosko/")
+    page.goto(f"{live_server.url}{reverse('kiosk:start')}")
     checks: dict[str, list] = {}
 
     def check(name: str) -> None:
@@ -229,10 +231,10 @@ def test_every_kiosk_page_passes_axe_and_fits_the_screen(
     page.click("form[data-once] button[type=submit]")
     page.wait_for_selector("[data-testid=result-title]")
     check("result")
-    page.goto(f"{live_server.url}/kiosko/mis-spools/")
+    page.goto(f"{live_server.url}{reverse('kiosk:my-spools')}")
     check("my-spools")
-    page.goto(f"{live_server.url}/kiosko/spool/AX-FREE/")
+    page.goto(f"{live_server.url}{reverse('kiosk:spool', kwargs={'tag': 'AX-FREE'})}")
     check("spool")
-    page.goto(f"{live_server.url}/kiosko/spool/NOPE/")
+    page.goto(f"{live_server.url}{reverse('kiosk:spool', kwargs={'tag': 'NOPE'})}")
     check("not-found")
     assert {name: v for name, v in checks.items() if v} == {}

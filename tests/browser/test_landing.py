@@ -1,6 +1,7 @@
 """The landing page in a real browser: login, who holds what, no horizontal scroll."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser.conftest import DESKTOP, TABLET
@@ -22,11 +23,11 @@ def test_supervisor_logs_in_and_sees_who_holds_which_spool(
         operacion_actual="ARM",
     )
     page.set_viewport_size(size)
-    page.goto(f"{live_server.url}/")
+    page.goto(f"{live_server.url}{reverse('index')}")
     page.fill("input[name=username]", "jefe")
     page.fill("input[name=password]", "clave-segura-123")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{reverse('index')}")
     row = page.locator("table.list tbody tr")
     assert row.count() == 1
     assert "MK-1335-CW-25238-011" in row.inner_text() and "MR(93)" in row.inner_text()

@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 
 from spools.models import EventType
 from tests.browser.conftest import DESKTOP, TABLET
@@ -31,11 +32,11 @@ def manager_login(live_server, page, django_user_model):
     user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
 
     def login() -> None:
-        page.goto(f"{live_server.url}/login/")
+        page.goto(f"{live_server.url}{reverse('login')}")
         page.fill("input[name=username]", "gerente")
         page.fill("input[name=password]", "clave-gerente-123")
         page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        page.wait_for_url(f"{live_server.url}{reverse('index')}")
 
     return login
 
@@ -60,13 +61,13 @@ def test_kpi_page_draws_its_charts_fits_and_downloads_a_workbook(
 ):
     page.set_viewport_size(size)
     manager_login()
-    page.goto(f"{live_server.url}/gerencia/?{PERIOD}")
+    page.goto(f"{live_server.url}{reverse('kpis')}?{PERIOD}")
     bars = page.locator("[data-testid=chart-completados] rect")
     assert bars.count() == 9  # 3 days x ARM, SOLD, METROLOGIA
     first, second = bars.nth(0).bounding_box(), bars.nth(1).bounding_box()
     # Drawn where the numbers say: side by side and 2 spools tall (a localised "44,6" is dropped).
     assert first["width"] > 2 and first["height"] > 20 and second["x"] > first["x"] + first["width"] - 1
-    assert _fits(page), "sideways scroll on /gerencia/"
+    assert _fits(page), "sideways scroll on the KPI page"
     assert page.locator("#calidad th", has_text="% a la primera").first.is_visible()
     assert not _serious(_axe(page))
     screenshot(page, f"gerencia-{size_name}")
@@ -102,7 +103,7 @@ def test_spool_history_fits_the_tablet_and_passes_axe(
     )
     page.set_viewport_size(size)
     manager_login()
-    page.goto(f"{live_server.url}/historial/")
+    page.goto(f"{live_server.url}{reverse('history-search')}")
     page.fill("input[name=q]", "S2")
     page.keyboard.press("Enter")
     page.click("a:has-text('S2')")

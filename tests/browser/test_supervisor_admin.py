@@ -1,6 +1,7 @@
 """A supervisor unblocks a BLOQUEADO spool in Django admin, in a real browser."""
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import Event, Spool
@@ -30,13 +31,13 @@ def test_supervisor_unblocks_a_spool_with_a_reason_in_admin(
         operacion_actual="ARM",
     )
     page.set_viewport_size(DESKTOP)
-    page.goto(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}{reverse('admin:index')}")
     page.fill("input[name=username]", "supervisor")
     page.fill("input[name=password]", "clave-segura-123")
     page.click("input[type=submit]")
-    page.goto(f"{live_server.url}/admin/spools/spool/")
+    page.goto(f"{live_server.url}{reverse('admin:spools_spool_changelist')}")
     screenshot(page, "admin-spools-list")
-    page.goto(f"{live_server.url}/admin/spools/spool/?bloqueado=si")
+    page.goto(f"{live_server.url}{reverse('admin:spools_spool_changelist')}?bloqueado=si")
     page.check(f"input[name=_selected_action][value='{blocked.pk}']")
     page.select_option("select[name=action]", "desbloquear")
     page.click("button[name=index]")
@@ -51,5 +52,5 @@ def test_supervisor_unblocks_a_spool_with_a_reason_in_admin(
     assert fresh.calidad == "rechazado" and fresh.ciclo == 0
     event = Event.objects.get(spool=blocked, evento_tipo="SUPERVISOR_OVERRIDE")
     assert event.actor == boss and event.details["motivo"] == "Reinspección acordada con calidad"
-    page.goto(f"{live_server.url}/admin/spools/event/")
+    page.goto(f"{live_server.url}{reverse('admin:spools_event_changelist')}")
     screenshot(page, "admin-eventos")

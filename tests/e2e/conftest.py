@@ -23,6 +23,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.urls import reverse
 
 from zeues.models import ApiToken
 
@@ -99,7 +100,7 @@ class Server:
 
     def _healthy(self) -> bool:
         try:
-            return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
+            return httpx.get(f"{self.url}{reverse('healthz')}", timeout=2).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -163,32 +164,38 @@ def server(start_server) -> Server:
 
 
 class E2EClient:
-    """Sends JSON API calls with a bearer token to one server, one by one or all at once."""
+    """Sends JSON API calls with a bearer token to one server, one by one or all at once.
+
+    Calls name their URL (`"occupation:tomar"`); the path comes from `reverse()`.
+    """
 
     def __init__(self, base_url: str, token: str) -> None:
         self.base_url = base_url
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    def post(self, path: str, body: dict[str, Any]) -> httpx.Response:
-        """One POST."""
-        return httpx.post(f"{self.base_url}{path}", json=body, headers=self.headers, timeout=30)
+    def post(self, name: str, body: dict[str, Any]) -> httpx.Response:
+        """One POST to the URL named `name`."""
+        return httpx.post(f"{self.base_url}{reverse(name)}", json=body, headers=self.headers, timeout=30)
 
     def post_concurrently(self, calls: list[tuple[str, dict[str, Any]]]) -> list[httpx.Response]:
-        """Fire every (path, body) at the same instant from its own thread; answers in order."""
+        """Fire every (URL name, body) at the same instant from its own thread; answers in order."""
         barrier = threading.Barrier(len(calls))
         results: list[Any] = [None] * len(calls)
+        # Reversed up front, in the test's thread: the threads only send.
+        requests = [(reverse(name), body) for name, body in calls]
+        ready = reverse("healthz")
 
         def run(i: int, path: str, body: dict[str, Any]) -> None:
             with httpx.Client(base_url=self.base_url, headers=self.headers, timeout=30) as http:
                 try:
                     # Open the connection first so the barrier releases requests, not handshakes.
-                    http.get("/healthz")
+                    http.get(ready)
                     barrier.wait(timeout=30)
                     results[i] = http.post(path, json=body)
                 except Exception as exc:  # noqa: BLE001 - reported below, with its index
                     results[i] = exc
 
-        threads = [threading.Thread(target=run, args=(i, *call)) for i, call in enumerate(calls)]
+        threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from django.urls import reverse
 
 
 @dataclass
@@ -21,14 +22,15 @@ class SseEvent:
 
 @dataclass
 class SseClient:
-    """Connect to `url` with `headers` and collect every event until `close()`."""
+    """Connect to the event stream of the server at `base_url` and collect every event until `close()`."""
 
-    url: str
+    base_url: str
     headers: dict[str, str] = field(default_factory=dict)
     events: list[SseEvent] = field(default_factory=list)
     last_id: str | None = None
 
     def __post_init__(self) -> None:
+        self.url = f"{self.base_url}{reverse('sse-stream')}"
         self._stop = threading.Event()
         self._opened = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)

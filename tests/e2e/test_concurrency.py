@@ -16,10 +16,11 @@ from spools.models import Event, EventType, Spool, Worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-TOMAR = "/api/occupation/tomar"
-PAUSAR = "/api/occupation/pausar"
-COMPLETAR = "/api/occupation/completar"
-BATCH_TOMAR = "/api/occupation/batch-tomar"
+# URL names (E2EClient reverses them).
+TOMAR = "occupation:tomar"
+PAUSAR = "occupation:pausar"
+COMPLETAR = "occupation:completar"
+BATCH_TOMAR = "occupation:batch-tomar"
 ARM_ROLES = ("Armador", "Ayudante")
 
 
@@ -149,8 +150,8 @@ def test_handoff_a_takes_a_pauses_b_takes_b_completes_and_b_is_the_armador(http_
     a, b = arm_workers(make_worker, 2)
     body = {"tag_spool": spool.tag_spool, "operacion": "ARM"}
 
-    for path, worker in [(TOMAR, a), (PAUSAR, a), (TOMAR, b), (COMPLETAR, b)]:
-        response = http_api.post(path, {**body, "worker_id": worker.id})
+    for name, worker in [(TOMAR, a), (PAUSAR, a), (TOMAR, b), (COMPLETAR, b)]:
+        response = http_api.post(name, {**body, "worker_id": worker.id})
         assert response.status_code == 200, response.json()
 
     spool.refresh_from_db()

@@ -11,6 +11,7 @@ import time
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import Spool
@@ -40,11 +41,11 @@ def boss(db):
 
 def open_board(browser, server):
     page = browser.new_context(viewport=DESKTOP, locale="es-CL").new_page()
-    page.goto(f"{server.url}/login/")
+    page.goto(f"{server.url}{reverse('login')}")
     page.fill("#id_username", "jefe-live")
     page.fill("#id_password", "clave-jefe-123")
     page.click("button[type=submit]")
-    page.goto(f"{server.url}/tablero/")
+    page.goto(f"{server.url}{reverse('board')}")
     page.wait_for_function("window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
     return page
 
@@ -58,7 +59,7 @@ def test_action_on_one_process_reaches_a_browser_on_the_other_within_a_second(
     board = open_board(browser, two)
     started = time.monotonic()
     r = E2EClient(one.url, boss[1]).post(
-        "/api/occupation/tomar", {"tag_spool": "LIVE-1", "worker_id": 90, "operacion": "ARM"}
+        "occupation:tomar", {"tag_spool": "LIVE-1", "worker_id": 90, "operacion": "ARM"}
     )
     assert r.status_code == 200
     board.wait_for_selector("tr[data-tag='LIVE-1']", timeout=1000)
@@ -85,7 +86,7 @@ def test_hidden_board_stops_streaming_and_shows_everything_when_shown_again(
     for i in range(5):
         assert (
             api.post(
-                "/api/occupation/tomar", {"tag_spool": f"HID-{i}", "worker_id": 90, "operacion": "ARM"}
+                "occupation:tomar", {"tag_spool": f"HID-{i}", "worker_id": 90, "operacion": "ARM"}
             ).status_code
             == 200
         )
@@ -106,13 +107,13 @@ def test_reconnecting_client_gets_the_missed_events_replayed_by_last_event_id(
         make_spool(tag_spool=f"REP-{i}")
     headers = {"Authorization": f"Bearer {boss[1]}"}
     api = E2EClient(one.url, boss[1])
-    first = SseClient(f"{two.url}/api/sse/stream", headers)
-    api.post("/api/occupation/tomar", {"tag_spool": "REP-0", "worker_id": 90, "operacion": "ARM"})
+    first = SseClient(two.url, headers)
+    api.post("occupation:tomar", {"tag_spool": "REP-0", "worker_id": 90, "operacion": "ARM"})
     assert first.wait_for(1, ("TOMAR",))[0].data["tag_spool"] == "REP-0"
     first.close()
     for i in range(1, 6):
-        api.post("/api/occupation/tomar", {"tag_spool": f"REP-{i}", "worker_id": 90, "operacion": "ARM"})
-    again = SseClient(f"{two.url}/api/sse/stream", headers, last_id=first.last_id)
+        api.post("occupation:tomar", {"tag_spool": f"REP-{i}", "worker_id": 90, "operacion": "ARM"})
+    again = SseClient(two.url, headers, last_id=first.last_id)
     replayed = again.wait_for(5, ("TOMAR",))
     again.close()
     assert [e.data["tag_spool"] for e in replayed] == [f"REP-{i}" for i in range(1, 6)]
@@ -136,7 +137,7 @@ def test_board_shows_offline_when_redis_dies_and_recovers_when_it_returns(
     board.wait_for_function("window.zeuesLive.state === 'offline'", timeout=10000)
     assert "Sin conexión" in board.inner_text("[data-live-status]")
     # The action does not depend on the stream: PAUSAR needs no Redis lock and succeeds.
-    r = E2EClient(one.url, boss[1]).post("/api/occupation/pausar", {"tag_spool": "RED-1", "worker_id": 90})
+    r = E2EClient(one.url, boss[1]).post("occupation:pausar", {"tag_spool": "RED-1", "worker_id": 90})
     assert r.status_code == 200
     private_redis.start()
     board.wait_for_function("window.zeuesLive.state === 'online'", timeout=40000)
@@ -157,26 +158,26 @@ def test_every_event_type_arrives_with_the_documented_fields(
     make_spool(tag_spool="EV-C", arm="completado", sold="completado", calidad="rechazado", ciclo=1)
     make_spool(tag_spool="EV-A")
     make_spool(tag_spool="EV-F")
-    stream = SseClient(f"{two.url}/api/sse/stream", {"Authorization": f"Bearer {token}"})
+    stream = SseClient(two.url, {"Authorization": f"Bearer {token}"})
     api = E2EClient(one.url, token)
     calls = [
-        ("/api/metrologia/completar", {"tag_spool": "EV-Q", "worker_id": 97, "resultado": "RECHAZADO"}),
-        ("/api/supervisor/desbloquear", {"tag_spool": "EV-Q", "motivo": "Revisión con calidad"}),
-        ("/api/reparacion/tomar", {"tag_spool": "EV-Q", "worker_id": 93}),
-        ("/api/reparacion/pausar", {"tag_spool": "EV-Q", "worker_id": 93}),
-        ("/api/reparacion/tomar", {"tag_spool": "EV-Q", "worker_id": 93}),
-        ("/api/reparacion/completar", {"tag_spool": "EV-Q", "worker_id": 93}),
-        ("/api/reparacion/tomar", {"tag_spool": "EV-C", "worker_id": 93}),
-        ("/api/reparacion/cancelar", {"tag_spool": "EV-C", "worker_id": 93}),
-        ("/api/occupation/tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),
-        ("/api/occupation/pausar", {"tag_spool": "EV-A", "worker_id": 90}),
-        ("/api/occupation/tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),
-        ("/api/occupation/completar", {"tag_spool": "EV-A", "worker_id": 90}),
-        ("/api/occupation/tomar", {"tag_spool": "EV-F", "worker_id": 90, "operacion": "ARM"}),
-        ("/api/supervisor/liberar", {"tag_spool": "EV-F", "motivo": "Terminó el turno"}),
+        ("metrologia:completar", {"tag_spool": "EV-Q", "worker_id": 97, "resultado": "RECHAZADO"}),
+        ("supervisor-desbloquear", {"tag_spool": "EV-Q", "motivo": "Revisión con calidad"}),
+        ("reparacion:tomar", {"tag_spool": "EV-Q", "worker_id": 93}),
+        ("reparacion:pausar", {"tag_spool": "EV-Q", "worker_id": 93}),
+        ("reparacion:tomar", {"tag_spool": "EV-Q", "worker_id": 93}),
+        ("reparacion:completar", {"tag_spool": "EV-Q", "worker_id": 93}),
+        ("reparacion:tomar", {"tag_spool": "EV-C", "worker_id": 93}),
+        ("reparacion:cancelar", {"tag_spool": "EV-C", "worker_id": 93}),
+        ("occupation:tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),
+        ("occupation:pausar", {"tag_spool": "EV-A", "worker_id": 90}),
+        ("occupation:tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),
+        ("occupation:completar", {"tag_spool": "EV-A", "worker_id": 90}),
+        ("occupation:tomar", {"tag_spool": "EV-F", "worker_id": 90, "operacion": "ARM"}),
+        ("supervisor-liberar", {"tag_spool": "EV-F", "motivo": "Terminó el turno"}),
     ]
-    for path, body in calls:
-        assert api.post(path, body).status_code == 200, (path, body)
+    for name, body in calls:
+        assert api.post(name, body).status_code == 200, (name, body)
     events = stream.wait_for(len(calls) + 1, live.EVENT_TYPES, timeout=10)
     stream.close()
     assert {e.type for e in events} == set(live.EVENT_TYPES)

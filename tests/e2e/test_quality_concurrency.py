@@ -21,7 +21,7 @@ def _codes(responses):
 def test_ten_concurrent_repair_takes_have_one_winner(http_api, make_worker, make_spool):
     spool = make_spool(arm="completado", sold="completado", calidad="rechazado", ciclo=1)
     workers = [make_worker(roles=[], nombre=f"Rep{i}") for i in range(10)]
-    calls = [("/api/reparacion/tomar", {"tag_spool": spool.tag_spool, "worker_id": w.id}) for w in workers]
+    calls = [("reparacion:tomar", {"tag_spool": spool.tag_spool, "worker_id": w.id}) for w in workers]
     responses = http_api.post_concurrently(calls)
     assert _codes(responses) == {(200, None): 1, (409, "SPOOL_OCUPADO"): 9}
     winner = next(w for w, r in zip(workers, responses, strict=True) if r.status_code == 200)
@@ -40,7 +40,7 @@ def test_concurrent_metrologia_results_apply_exactly_once(http_api, make_worker,
         first if i % 2 == 0 else ("RECHAZADO" if first == "APROBADO" else "APROBADO") for i in range(6)
     ]
     calls = [
-        ("/api/metrologia/completar", {"tag_spool": spool.tag_spool, "worker_id": w.id, "resultado": res})
+        ("metrologia:completar", {"tag_spool": spool.tag_spool, "worker_id": w.id, "resultado": res})
         for w, res in zip(inspectors, results, strict=True)
     ]
     responses = http_api.post_concurrently(calls)
@@ -64,28 +64,28 @@ def test_three_rejections_block_and_a_supervisor_unblocks_end_to_end(
     body = {"tag_spool": spool.tag_spool, "worker_id": repairer.id}
     inspect = {"tag_spool": spool.tag_spool, "worker_id": inspector.id}
     for ciclo in (1, 2):
-        r = http_api.post("/api/metrologia/completar", {**inspect, "resultado": "RECHAZADO"})
+        r = http_api.post("metrologia:completar", {**inspect, "resultado": "RECHAZADO"})
         assert r.json()["ciclo"] == ciclo
         for action in ("tomar", "pausar", "tomar", "completar"):
-            assert http_api.post(f"/api/reparacion/{action}", body).status_code == 200
-    r = http_api.post("/api/metrologia/completar", {**inspect, "resultado": "RECHAZADO"})
+            assert http_api.post(f"reparacion:{action}", body).status_code == 200
+    r = http_api.post("metrologia:completar", {**inspect, "resultado": "RECHAZADO"})
     assert r.json()["estado_detalle"] == "BLOQUEADO - Contactar supervisor" and r.json()["bloqueado"] is True
-    for path, payload in [
-        ("/api/reparacion/tomar", body),
-        ("/api/reparacion/cancelar", body),
-        ("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"}),
+    for name, payload in [
+        ("reparacion:tomar", body),
+        ("reparacion:cancelar", body),
+        ("metrologia:completar", {**inspect, "resultado": "APROBADO"}),
     ]:
-        assert http_api.post(path, payload).json()["error"] == "SPOOL_BLOQUEADO"
+        assert http_api.post(name, payload).json()["error"] == "SPOOL_BLOQUEADO"
     boss = get_user_model().objects.create_user(username="jefe-e2e", password="x-123456789")
     boss.groups.add(supervisores_group)
     supervisor = E2EClient(server.url, ApiToken.issue(user=boss)[1])
     r = supervisor.post(
-        "/api/supervisor/desbloquear", {"tag_spool": spool.tag_spool, "motivo": "Revisión con calidad"}
+        "supervisor-desbloquear", {"tag_spool": spool.tag_spool, "motivo": "Revisión con calidad"}
     )
     assert r.status_code == 200 and r.json()["spool"]["ciclo"] == 0
     for action in ("tomar", "completar"):
-        assert http_api.post(f"/api/reparacion/{action}", body).status_code == 200
-    r = http_api.post("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"})
+        assert http_api.post(f"reparacion:{action}", body).status_code == 200
+    r = http_api.post("metrologia:completar", {**inspect, "resultado": "APROBADO"})
     assert r.json()["estado_detalle"] == "METROLOGIA APROBADO ✓"
     types = list(Event.objects.filter(spool=spool).values_list("evento_tipo", flat=True))
     assert types.count("COMPLETAR_METROLOGIA") == 4 and types.count("SPOOL_BLOQUEADO") == 1

@@ -6,13 +6,14 @@ import datetime
 
 import pytest
 from django.contrib.admin import helpers
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import Event, Spool
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/spools/spool/"
+CHANGELIST = reverse("admin:spools_spool_changelist")
 
 
 @pytest.fixture
@@ -35,8 +36,9 @@ def _action(client, action, spools, **extra):
     return client.post(CHANGELIST, data, follow=True)
 
 
-def test_unblock_asks_for_a_reason_then_applies_and_audits(client, supervisor, blocked):
-    page = _action(client, "desbloquear", [blocked])
+def test_unblock_asks_for_a_reason_then_applies_and_audits(client, supervisor, blocked, nothing_written):
+    with nothing_written():
+        page = _action(client, "desbloquear", [blocked])
     assert page.status_code == 200 and "Motivo" in page.text and "MK-BLOCK-1" in page.text
     assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
     page = _action(
@@ -53,8 +55,9 @@ def test_unblock_asks_for_a_reason_then_applies_and_audits(client, supervisor, b
     )
 
 
-def test_unblock_without_reason_changes_nothing(client, supervisor, blocked):
-    page = _action(client, "desbloquear", [blocked], confirmar="1", motivo="  ")
+def test_unblock_without_reason_changes_nothing(client, supervisor, blocked, nothing_written):
+    with nothing_written():
+        page = _action(client, "desbloquear", [blocked], confirmar="1", motivo="  ")
     assert page.status_code == 200 and "obligatorio" in page.text.lower()
     assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
     assert not Event.objects.exists()
@@ -77,7 +80,9 @@ def test_force_release_through_admin(client, supervisor, make_worker, make_spool
     assert (event.evento_tipo, event.worker_id, event.actor) == ("LIBERACION_FORZADA", 93, supervisor)
 
 
-def test_staff_without_the_permission_cannot_unblock_or_release(client, django_user_model, blocked):
+def test_staff_without_the_permission_cannot_unblock_or_release(
+    client, django_user_model, blocked, nothing_written
+):
     user = django_user_model.objects.create_user(username="staff", password="x-123456789", is_staff=True)
     from django.contrib.auth.models import Permission
 
@@ -88,7 +93,8 @@ def test_staff_without_the_permission_cannot_unblock_or_release(client, django_u
     page = client.get(CHANGELIST)
     assert page.status_code == 200
     assert "desbloquear" not in page.text and "liberar_ocupacion" not in page.text
-    _action(client, "desbloquear", [blocked], confirmar="1", motivo="Sin permiso alguno")
+    with nothing_written():
+        _action(client, "desbloquear", [blocked], confirmar="1", motivo="Sin permiso alguno")
     assert Spool.objects.get(pk=blocked.pk).calidad == "bloqueado"
     assert not Event.objects.exists()
 
@@ -122,16 +128,20 @@ def test_spool_admin_search_and_quality_filter(client, supervisor, blocked, make
     assert "MK-BLOCK-1" in page.text and "MK-OTHER" not in page.text
 
 
-def test_events_are_read_only_in_admin(client, supervisor, blocked):
+def test_events_are_read_only_in_admin(client, supervisor, blocked, nothing_written):
     _action(client, "desbloquear", [blocked], confirmar="1", motivo="Reinspección acordada")
     event = Event.objects.get()
-    page = client.get(f"/admin/spools/event/{event.pk}/change/")
+    page = client.get(reverse("admin:spools_event_change", args=[event.pk]))
     assert page.status_code == 200 and 'name="_save"' not in page.text
-    assert client.post(f"/admin/spools/event/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    with nothing_written():
+        delete = client.post(reverse("admin:spools_event_delete", args=[event.pk]), {"post": "yes"})
+    assert delete.status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
 
 
-def test_full_loop_through_api_and_admin_unblock(client, supervisor, api, make_worker, make_spool):
+def test_full_loop_through_api_and_admin_unblock(
+    client, supervisor, api, make_worker, make_spool, nothing_written
+):
     """reject → repair (take, pause, resume, complete) ×3 → BLOQUEADO → 403 everywhere →
     supervisor unblocks in admin with a reason → repair → APROBADO → counter back to 0."""
     inspector = make_worker(id=97, roles=["Metrologia"])
@@ -141,29 +151,30 @@ def test_full_loop_through_api_and_admin_unblock(client, supervisor, api, make_w
     body = {"tag_spool": spool.tag_spool, "worker_id": repairer.id}
     actions = 0
     for ciclo in (1, 2, 3):
-        r = api.post("/api/metrologia/completar", {**inspect, "resultado": "RECHAZADO"})
+        r = api.post(reverse("metrologia:completar"), {**inspect, "resultado": "RECHAZADO"})
         actions += 1
         assert r.json()["ciclo"] == ciclo
         if ciclo == 3:
             break
         for step in ("tomar", "pausar", "tomar", "completar"):
-            assert api.post(f"/api/reparacion/{step}", body).status_code == 200
+            assert api.post(reverse(f"reparacion:{step}"), body).status_code == 200
             actions += 1
     assert r.json()["estado_detalle"] == "BLOQUEADO - Contactar supervisor"
-    for path, payload in [
-        ("/api/reparacion/tomar", body),
-        ("/api/reparacion/cancelar", body),
-        ("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"}),
-        ("/api/occupation/tomar", {**body, "operacion": "ARM"}),
+    for name, payload in [
+        ("reparacion:tomar", body),
+        ("reparacion:cancelar", body),
+        ("metrologia:completar", {**inspect, "resultado": "APROBADO"}),
+        ("occupation:tomar", {**body, "operacion": "ARM"}),
     ]:
-        assert api.post(path, payload).json()["error"] == "SPOOL_BLOQUEADO"
+        with nothing_written():
+            assert api.post(reverse(name), payload).json()["error"] == "SPOOL_BLOQUEADO"
     _action(client, "desbloquear", [spool], confirmar="1", motivo="Revisado con el cliente")
     actions += 1
     assert Spool.objects.get(pk=spool.pk).ciclo == 0
     for step in ("tomar", "completar"):
-        assert api.post(f"/api/reparacion/{step}", body).status_code == 200
+        assert api.post(reverse(f"reparacion:{step}"), body).status_code == 200
         actions += 1
-    r = api.post("/api/metrologia/completar", {**inspect, "resultado": "APROBADO"})
+    r = api.post(reverse("metrologia:completar"), {**inspect, "resultado": "APROBADO"})
     actions += 1
     assert r.json()["estado_detalle"] == "METROLOGIA APROBADO ✓" and r.json()["ciclo"] == 0
     # Every action wrote exactly one event, plus SPOOL_BLOQUEADO beside the blocking rejection.

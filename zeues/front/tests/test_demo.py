@@ -41,9 +41,9 @@ def test_seed_demo_is_idempotent(settings):
     assert "ya creado antes" in output
 
 
-def test_seed_demo_refuses_without_debug(settings):
+def test_seed_demo_refuses_without_debug(settings, nothing_written):
     settings.DEBUG = False
-    with pytest.raises(CommandError):
+    with nothing_written(), pytest.raises(CommandError):
         _seed()
     assert not get_user_model().objects.filter(username="admin").exists()
 

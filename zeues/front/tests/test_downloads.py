@@ -8,12 +8,14 @@ import datetime
 import io
 import zipfile
 import zoneinfo
+from urllib.parse import urlencode
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import AsyncRequestFactory
+from django.urls import reverse
 
 from spools.models import Event, EventType, Spool, Worker
 from spools.services import event_append
@@ -23,6 +25,8 @@ from zeues.reports.history import spool_history
 pytestmark = pytest.mark.django_db
 
 TZ = zoneinfo.ZoneInfo("America/Santiago")
+EVENTS_CSV = reverse("export-events", kwargs={"fmt": "csv"})
+EVENTS_XLSX = reverse("export-events", kwargs={"fmt": "xlsx"})
 T0 = datetime.datetime(2026, 3, 2, 8, 0, tzinfo=TZ)
 EVENT_HEADER = [
     "ID",
@@ -36,6 +40,11 @@ EVENT_HEADER = [
     "Fecha_Operacion",
     "Metadata_JSON",
 ]
+
+
+def spool_export(tag: str, fmt: str) -> str:
+    """The download of one spool's sessions, "csv" or "xlsx"."""
+    return reverse("export-spool", kwargs={"tag": tag, "fmt": fmt})
 
 
 def at(minutes: float) -> datetime.datetime:
@@ -82,7 +91,7 @@ def worked(make_worker, make_spool):
 
 
 def test_spool_csv_equals_the_history_sessions(manager, worked):
-    got = rows(manager.get("/historial/X-1/exportar.csv"))
+    got = rows(manager.get(spool_export("X-1", "csv")))
     h = spool_history(worked)
     assert got[0][:5] == ["TAG_SPOOL", "Worker_ID", "Worker", "Worker_Nombre", "Operacion"]
     assert len(got) == 1 + len(h.sessions) == 4
@@ -95,7 +104,7 @@ def test_spool_csv_equals_the_history_sessions(manager, worked):
 
 
 def test_spool_xlsx_is_a_workbook_with_the_sessions(manager, worked):
-    response = manager.get("/historial/X-1/exportar.xlsx")
+    response = manager.get(spool_export("X-1", "xlsx"))
     assert response.streaming and response["Content-Type"].startswith("application/vnd.openxml")
     assert "attachment" in response["Content-Disposition"]
     book = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -105,11 +114,11 @@ def test_spool_xlsx_is_a_workbook_with_the_sessions(manager, worked):
 
 
 def test_spool_export_unknown_tag_is_404(manager):
-    assert manager.get("/historial/NO-EXISTE/exportar.csv").status_code == 404
+    assert manager.get(spool_export("NO-EXISTE", "csv")).status_code == 404
 
 
 def test_event_log_csv_matches_the_metadata_columns(manager, worked):
-    got = rows(manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-02", "hasta": "2026-03-03"}))
+    got = rows(manager.get(EVENTS_CSV, {"desde": "2026-03-02", "hasta": "2026-03-03"}))
     assert got[0] == EVENT_HEADER
     first = Event.objects.order_by("seq").first()
     assert got[1] == [
@@ -129,13 +138,9 @@ def test_event_log_csv_matches_the_metadata_columns(manager, worked):
 
 
 def test_event_log_period_includes_both_days_in_shop_time(manager, worked):
-    day1 = rows(
-        manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-02", "hasta": "2026-03-02"})
-    )
+    day1 = rows(manager.get(EVENTS_CSV, {"desde": "2026-03-02", "hasta": "2026-03-02"}))
     assert [r[2] for r in day1[1:]] == ["TOMAR_SPOOL", "PAUSAR_SPOOL", "TOMAR_SPOOL", "COMPLETAR_ARM"]
-    day2 = rows(
-        manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-03", "hasta": "2026-03-03"})
-    )
+    day2 = rows(manager.get(EVENTS_CSV, {"desde": "2026-03-03", "hasta": "2026-03-03"}))
     assert [(r[2], r[6]) for r in day2[1:]] == [("TOMAR_SPOOL", "SOLD")]
 
 
@@ -143,9 +148,9 @@ def test_event_log_filters_by_nv_and_worker(manager, worked, make_spool, make_wo
     other = make_spool(tag_spool="Y-9", nv="NV0002")
     ev(other, EventType.TOMAR_SPOOL, make_worker(id=3), "ARM", at(10))
     period = {"desde": "2026-03-01", "hasta": "2026-03-31"}
-    by_nv = rows(manager.get("/historial/exportar/eventos.csv", {**period, "nv": "NV0002"}))
+    by_nv = rows(manager.get(EVENTS_CSV, {**period, "nv": "NV0002"}))
     assert [r[3] for r in by_nv[1:]] == ["Y-9"]
-    by_worker = rows(manager.get("/historial/exportar/eventos.csv", {**period, "worker_id": 2}))
+    by_worker = rows(manager.get(EVENTS_CSV, {**period, "worker_id": 2}))
     assert {r[4] for r in by_worker[1:]} == {"2"} and len(by_worker) == 1 + 3
 
 
@@ -159,11 +164,11 @@ def test_event_log_filters_by_nv_and_worker(manager, worked, make_spool, make_wo
     ],
 )
 def test_event_log_rejects_bad_periods(manager, params):
-    assert manager.get("/historial/exportar/eventos.csv", params).status_code == 400
+    assert manager.get(EVENTS_CSV, params).status_code == 400
 
 
 def test_event_log_xlsx_has_the_events(manager, worked):
-    response = manager.get("/historial/exportar/eventos.xlsx", {"desde": "2026-03-02", "hasta": "2026-03-03"})
+    response = manager.get(EVENTS_XLSX, {"desde": "2026-03-02", "hasta": "2026-03-03"})
     assert response.streaming and "eventos-20260302-20260303.xlsx" in response["Content-Disposition"]
     sheet = (
         zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
@@ -191,7 +196,7 @@ def _many_events(spool: Spool, worker: Worker, n: int) -> None:
 
 def test_event_log_of_thousands_of_events_streams_in_pieces(manager, make_spool, make_worker):
     _many_events(make_spool(tag_spool="BIG-1"), make_worker(id=7), 4500)
-    response = manager.get("/historial/exportar/eventos.csv", {"desde": "2026-03-01", "hasta": "2026-03-10"})
+    response = manager.get(EVENTS_CSV, {"desde": "2026-03-01", "hasta": "2026-03-10"})
     assert response.streaming and not hasattr(response, "content")
     pieces = list(response.streaming_content)
     assert len(pieces) >= 4500 // 500  # the header, then one piece per 500 rows: never one big list
@@ -202,9 +207,7 @@ def test_event_log_of_thousands_of_events_streams_in_pieces(manager, make_spool,
 @pytest.mark.django_db(transaction=True)
 def test_under_asgi_the_csv_streams_asynchronously(django_user_model, make_spool, make_worker):
     _many_events(make_spool(tag_spool="ASGI-1"), make_worker(id=8), 1200)
-    request = AsyncRequestFactory().get(
-        "/historial/exportar/eventos.csv", {"desde": "2026-03-01", "hasta": "2026-03-10"}
-    )
+    request = AsyncRequestFactory().get(EVENTS_CSV, {"desde": "2026-03-01", "hasta": "2026-03-10"})
     request.user = django_user_model.objects.create_superuser(username="root", password="x-123456789")
     response = downloads.event_log_export(request, fmt="csv")
     assert response.is_async
@@ -222,11 +225,11 @@ def test_under_asgi_the_csv_streams_asynchronously(django_user_model, make_spool
 @pytest.mark.parametrize("group", [None, "Kioscos"])
 def test_exports_are_closed_to_other_accounts(client, django_user_model, worked, group):
     urls = [
-        "/historial/X-1/exportar.csv",
-        "/historial/exportar/eventos.xlsx?desde=2026-03-02&hasta=2026-03-02",
+        spool_export("X-1", "csv"),
+        EVENTS_XLSX + "?" + urlencode({"desde": "2026-03-02", "hasta": "2026-03-02"}),
     ]
     for url in urls:
-        assert client.get(url)["Location"].startswith("/login/")
+        assert client.get(url)["Location"].startswith(reverse("login"))
     user = django_user_model.objects.create_user(username="staff", password="x-123456789", is_staff=True)
     if group:
         user.groups.add(Group.objects.get_or_create(name=group)[0])
@@ -237,10 +240,8 @@ def test_exports_are_closed_to_other_accounts(client, django_user_model, worked,
 
 
 def test_history_pages_link_to_the_exports(manager, worked):
-    page = manager.get("/historial/X-1/").content.decode()
-    assert 'href="/historial/X-1/exportar.csv"' in page and 'href="/historial/X-1/exportar.xlsx"' in page
-    search = manager.get("/historial/").content.decode()
-    assert (
-        'action="/historial/exportar/eventos.csv"' in search
-        and 'formaction="/historial/exportar/eventos.xlsx"' in search
-    )
+    page = manager.get(reverse("history", kwargs={"tag": "X-1"})).content.decode()
+    csv_link, xlsx_link = spool_export("X-1", "csv"), spool_export("X-1", "xlsx")
+    assert f'href="{csv_link}"' in page and f'href="{xlsx_link}"' in page
+    search = manager.get(reverse("history-search")).content.decode()
+    assert f'action="{EVENTS_CSV}"' in search and f'formaction="{EVENTS_XLSX}"' in search

@@ -6,12 +6,25 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import EventType
 from zeues.reports.tests.test_history import T0, ev
 
 pytestmark = pytest.mark.django_db
+
+SEARCH = reverse("history-search")
+
+
+def history(tag: str) -> str:
+    """A spool's history page."""
+    return reverse("history", kwargs={"tag": tag})
+
+
+def api_history(tag: str) -> str:
+    """A spool's history as JSON."""
+    return reverse("api-history", kwargs={"tag": tag})
 
 
 @pytest.fixture
@@ -30,7 +43,7 @@ def test_api_history_shape(api, make_worker, make_spool):
     ev(spool, EventType.TOMAR_SPOOL, a, "ARM", T0)
     ev(spool, EventType.PAUSAR_SPOOL, a, "ARM", T0 + datetime.timedelta(days=1, hours=2))
     ev(spool, EventType.TOMAR_SPOOL, a, "ARM", timezone.now() - datetime.timedelta(minutes=5))
-    body = api.get("/api/history/H/API-1").json()
+    body = api.get(api_history("H/API-1")).json()
     assert body["tag_spool"] == "H/API-1"
     first, second = body["sessions"]
     assert first == {
@@ -59,10 +72,10 @@ def test_api_history_shape(api, make_worker, make_spool):
 
 
 def test_api_history_unknown_tag_and_auth(api, anon_api):
-    response = api.get("/api/history/NO-EXISTE")
+    response = api.get(api_history("NO-EXISTE"))
     assert response.status_code == 404 and response.json()["error"] == "SPOOL_NO_ENCONTRADO"
-    assert anon_api.get("/api/history/NO-EXISTE").status_code == 401
-    assert api.post("/api/history/NO-EXISTE").status_code == 405
+    assert anon_api.get(api_history("NO-EXISTE")).status_code == 401
+    assert api.post(api_history("NO-EXISTE")).status_code == 405
 
 
 # --- pages -------------------------------------------------------------------------------
@@ -81,7 +94,7 @@ def test_page_renders_sessions_totals_and_acts(boss, make_worker, make_spool):
         supervisor="jefa",
     )
     ev(spool, EventType.TOMAR_SPOOL, a, "ARM", timezone.now())
-    page = boss.get("/historial/H-PAGE/1/").content.decode()
+    page = boss.get(history("H-PAGE/1")).content.decode()
     assert "MR(93) Mauricio Rodriguez" in page and "2 d 03:15:00" in page
     assert "en curso" in page and "data-since=" in page
     assert "Olvidó pausar" in page and "jefa" in page and "LIBERACION_FORZADA" in page
@@ -111,7 +124,7 @@ def test_page_rows_show_plant_times_and_escape_what_people_typed(boss, make_work
         T0 + datetime.timedelta(hours=3),
         motivo="<script>x</script>",
     )
-    page = boss.get("/historial/H-ESC/").content.decode()
+    page = boss.get(history("H-ESC")).content.decode()
     sessions = page[page.index('data-testid="sessions"') : page.index('data-testid="metrologia"')]
     assert "&lt;b&gt;Ana&lt;/b&gt;" in sessions and "<b>Ana" not in sessions
     assert '<time datetime="2026-03-02T08:00:00-03:00">02-03-2026 08:00:00</time>' in sessions
@@ -122,23 +135,23 @@ def test_page_rows_show_plant_times_and_escape_what_people_typed(boss, make_work
 
 
 def test_page_unknown_tag_is_404(boss):
-    assert boss.get("/historial/NO-EXISTE/").status_code == 404
+    assert boss.get(history("NO-EXISTE")).status_code == 404
 
 
 def test_search_by_tag_nv_or_ot_links_to_the_timeline(boss, make_spool):
     make_spool(tag_spool="MK-1-A", nv="NV0700", ot="077")
     make_spool(tag_spool="MK-2-B", nv="NV0800", ot="088")
     for q in ("1-a", "NV0700", "077"):
-        page = boss.get("/historial/", {"q": q}).content.decode()
-        assert 'href="/historial/MK-1-A/"' in page and "MK-2-B" not in page
-    assert "Ningún spool coincide" in boss.get("/historial/", {"q": "zzz"}).content.decode()
+        page = boss.get(SEARCH, {"q": q}).content.decode()
+        assert f'href="{history("MK-1-A")}"' in page and "MK-2-B" not in page
+    assert "Ningún spool coincide" in boss.get(SEARCH, {"q": "zzz"}).content.decode()
 
 
 def test_pages_need_login_and_are_closed_to_kiosk_accounts(client, django_user_model, make_spool):
     make_spool(tag_spool="H-LOCK")
-    assert client.get("/historial/")["Location"].startswith("/login/")
-    assert client.get("/historial/H-LOCK/")["Location"].startswith("/login/")
+    assert client.get(SEARCH)["Location"].startswith(reverse("login"))
+    assert client.get(history("H-LOCK"))["Location"].startswith(reverse("login"))
     tablet = django_user_model.objects.create_user(username="tablet", password="x-123456789")
     tablet.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
     client.force_login(tablet)
-    assert client.get("/historial/H-LOCK/")["Location"] == "/kiosko/"
+    assert client.get(history("H-LOCK"))["Location"] == reverse("kiosk:start")

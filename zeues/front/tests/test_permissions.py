@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.urls import reverse
 
 from zeues.front.permissions import can_view_management
 
 pytestmark = pytest.mark.django_db
 
+
+def url(name: str, query: dict[str, str] | None = None, **kwargs: str) -> str:
+    """The path of the URL called `name`, with an optional query string."""
+    path = reverse(name, kwargs=kwargs)
+    return f"{path}?{urlencode(query)}" if query else path
+
+
+HISTORY_SEARCH = url("history-search")
+
 # Every manager page and download (the KPI ones included): same rule for all of them.
 PAGES = (
-    "/historial/",
-    "/historial/P-1/",
-    "/historial/P-1/exportar.csv",
-    "/historial/exportar/eventos.xlsx?desde=2026-03-02&hasta=2026-03-02",
-    "/gerencia/",
-    "/gerencia/?formato=csv&tabla=horas",
-    "/gerencia/?formato=xlsx&tabla=todas",
+    HISTORY_SEARCH,
+    url("history", tag="P-1"),
+    url("export-spool", tag="P-1", fmt="csv"),
+    url("export-events", {"desde": "2026-03-02", "hasta": "2026-03-02"}, fmt="xlsx"),
+    url("kpis"),
+    url("kpis", {"formato": "csv", "tabla": "horas"}),
+    url("kpis", {"formato": "xlsx", "tabla": "todas"}),
 )
 
 
@@ -72,7 +84,7 @@ def test_manager_pages_and_downloads_per_group(client, user_in, make_spool, grou
 def test_plain_staff_gets_the_403_page(client, user_in, make_spool):
     make_spool(tag_spool="P-1")
     client.force_login(user_in(None, is_staff=True))
-    response = client.get("/historial/P-1/")
+    response = client.get(url("history", tag="P-1"))
     assert response.status_code == 403
     assert "Gerencia y Supervisores" in response.content.decode()
 
@@ -80,13 +92,13 @@ def test_plain_staff_gets_the_403_page(client, user_in, make_spool):
 def test_anonymous_goes_to_login_and_kiosk_accounts_back_to_the_kiosk(client, user_in, make_spool):
     make_spool(tag_spool="P-1")
     for page in PAGES:
-        assert client.get(page)["Location"].startswith("/login/")
+        assert client.get(page)["Location"].startswith(url("login"))
     client.force_login(user_in("Kioscos"))
     for page in PAGES:
-        assert client.get(page)["Location"] == "/kiosko/"
+        assert client.get(page)["Location"] == url("kiosk:start")
 
 
 @pytest.mark.parametrize(("group", "shown"), [("Gerencia", True), (None, False)])
 def test_the_top_bar_links_to_historial_only_for_managers(client, user_in, group, shown):
     client.force_login(user_in(group))
-    assert ('href="/historial/"' in client.get("/tablero/").content.decode()) is shown
+    assert (f'href="{HISTORY_SEARCH}"' in client.get(url("board")).content.decode()) is shown

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from occupation.services import spool_take
 from zeues.mirror import embedded
@@ -18,7 +19,7 @@ def test_health_shows_the_mirror_and_stays_200_while_it_is_behind(api, emulator,
     spool_take(spool=sheet["spools"][0], worker=sheet["workers"][0], operacion="ARM")
     emulator.set_down(True)
     SheetSync().run_once()
-    response = api.get("/api/health")
+    response = api.get(reverse("health"))
     body = response.json()
     assert response.status_code == 200 and body["status"] == "ok"
     mirror = body["sheets"]
@@ -27,7 +28,7 @@ def test_health_shows_the_mirror_and_stays_200_while_it_is_behind(api, emulator,
     assert mirror["atraso_segundos"] >= 0 and mirror["ultimo_exito"] is None
     emulator.set_down(False)
     SheetSync().run_once()
-    mirror = api.get("/api/health").json()["sheets"]
+    mirror = api.get(reverse("health")).json()["sheets"]
     assert mirror["estado"] == "ok" and mirror["pendientes_spools"] == 0 and mirror["ultimo_exito"]
 
 
@@ -35,13 +36,13 @@ def test_admin_shows_the_mirror_status_read_only(client, emulator, sheet):
     admin = get_user_model().objects.create_superuser("jefe", "jefe@example.com", "x")
     client.force_login(admin)
     spool_take(spool=sheet["spools"][0], worker=sheet["workers"][0], operacion="ARM")
-    page = client.get("/admin/zeues/sheetsyncstate/")
+    page = client.get(reverse("admin:zeues_sheetsyncstate_changelist"))
     assert page.status_code == 200
     text = page.content.decode()
     assert "1 spools, 1 eventos" in text and "Al día" in text
-    detail = client.get("/admin/zeues/sheetsyncstate/1/change/")
+    detail = client.get(reverse("admin:zeues_sheetsyncstate_change", args=[1]))
     assert detail.status_code == 200 and 'type="submit" value="Guardar"' not in detail.content.decode()
-    pending = client.get("/admin/zeues/sheetspoolchange/?problema=no")
+    pending = client.get(f"{reverse('admin:zeues_sheetspoolchange_changelist')}?problema=no")
     assert pending.status_code == 200 and sheet["spools"][0].tag_spool in pending.content.decode()
 
 

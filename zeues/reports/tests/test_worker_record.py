@@ -7,6 +7,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import EventType, Spool, Worker
@@ -16,6 +17,14 @@ from zeues.reports.worker_record import worker_record
 pytestmark = pytest.mark.django_db
 
 TZ = zoneinfo.ZoneInfo("America/Santiago")
+MY_RECORD = reverse("kiosk:my-record")
+
+
+def identify(op: str) -> str:
+    """The kiosk's identification page for an operation ("ARM", "TODAS"...)."""
+    return reverse("kiosk:identify", kwargs={"op": op})
+
+
 WEDNESDAY = datetime.datetime(2026, 3, 4, 15, 0, tzinfo=TZ)
 
 
@@ -106,8 +115,8 @@ def tablet(client, django_user_model):
 
 
 def test_page_needs_an_identified_worker(tablet):
-    response = tablet.get("/kiosko/mi-registro/")
-    assert response.status_code == 302 and response["Location"] == "/kiosko/todas/identificar/"
+    response = tablet.get(MY_RECORD)
+    assert response.status_code == 302 and response["Location"] == identify("TODAS")
 
 
 def test_page_shows_my_own_work_today_not_others(tablet, make_worker, make_spool):
@@ -118,8 +127,8 @@ def test_page_shows_my_own_work_today_not_others(tablet, make_worker, make_spool
     ev(mine, EventType.COMPLETAR_ARM, me, "ARM", now - datetime.timedelta(minutes=5))
     ev(theirs, EventType.TOMAR_SPOOL, other, "ARM", now - datetime.timedelta(minutes=20))
     ev(mine, EventType.TOMAR_SPOOL, me, "SOLD", now - datetime.timedelta(days=8))  # before this week
-    tablet.post("/kiosko/arm/identificar/", {"worker_id": "21"})
-    response = tablet.get("/kiosko/mi-registro/")
+    tablet.post(identify("ARM"), {"worker_id": "21"})
+    response = tablet.get(MY_RECORD)
     page = response.content.decode()
     assert response.status_code == 200
     assert 'data-tag="MINE-1"' in page and "THEIRS-1" not in page
@@ -130,5 +139,5 @@ def test_page_shows_my_own_work_today_not_others(tablet, make_worker, make_spool
 
 def test_the_kiosk_header_links_to_mi_registro(tablet, make_worker):
     make_worker(id=23, roles=["Armador"])
-    tablet.post("/kiosko/todas/identificar/", {"worker_id": "23"})
-    assert 'href="/kiosko/mi-registro/"' in tablet.get("/kiosko/mis-spools/").content.decode()
+    tablet.post(identify("TODAS"), {"worker_id": "23"})
+    assert f'href="{MY_RECORD}"' in tablet.get(reverse("kiosk:my-spools")).content.decode()

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import re
 import time
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth.models import Group
+from django.urls import reverse
 from django.utils import timezone
 
 from spools.models import Event, Spool
 from zeues.front.kiosk import session
 
 pytestmark = pytest.mark.django_db
+
+START = reverse("kiosk:start")
+LOGIN = reverse("login")
+
+
+def kiosk(name: str, op: str | None = None, **kwargs: str) -> str:
+    """The kiosk URL called `name`; `op` is the upper-case operation ("ARM", "TODAS"...)."""
+    return reverse(f"kiosk:{name}", kwargs={**({"op": op} if op else {}), **kwargs})
 
 
 @pytest.fixture
@@ -29,7 +39,7 @@ def armador(make_worker):
 
 
 def _identify(client, op, worker_id):
-    return client.post(f"/kiosko/{op}/identificar/", {"worker_id": str(worker_id)})
+    return client.post(kiosk("identify", op), {"worker_id": str(worker_id)})
 
 
 def _idem(response) -> str:
@@ -37,14 +47,14 @@ def _idem(response) -> str:
 
 
 def _do(client, op, accion, tags, operacion=None):
-    chosen = "INSPECCIONAR" if op == "metrologia" else accion
+    chosen = "INSPECCIONAR" if op == "METROLOGIA" else accion
     page = client.get(
-        f"/kiosko/{op}/confirmar/",
+        kiosk("confirm", op),
         {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})},
     )
     assert page.status_code == 200, page.content[:400]
-    data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op.upper()}
-    done = client.post(f"/kiosko/{op}/ejecutar/", data)
+    data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op}
+    done = client.post(kiosk("execute", op), data)
     assert done.status_code == 302
     return client.get(done["Location"]), data
 
@@ -53,26 +63,29 @@ def _do(client, op, accion, tags, operacion=None):
 
 
 def test_anonymous_is_sent_to_login(client):
-    assert client.get("/kiosko/")["Location"].startswith("/login/")
+    assert client.get(START)["Location"].startswith(LOGIN)
 
 
 def test_kiosk_account_cannot_reach_admin_api_or_manager_pages(tablet):
+    # Literal paths on purpose: the confinement middleware refuses by path prefix, so the prefixes
+    # themselves are what this test pins.
     for path in ("/admin/", "/", "/api/health", "/spools/etiquetas/"):
         r = tablet.get(path)
-        assert r.status_code == 302 and r["Location"] == "/kiosko/", path
+        assert r.status_code == 302 and r["Location"] == START, path
 
 
 def test_kiosk_login_gets_a_long_session(client, django_user_model, settings):
     user = django_user_model.objects.create_user(username="tablet-9", password="x-123456789")
     user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
-    r = client.post("/login/", {"username": "tablet-9", "password": "x-123456789"})
-    assert r["Location"] == "/kiosko/"
+    r = client.post(LOGIN, {"username": "tablet-9", "password": "x-123456789"})
+    assert r["Location"] == START
     assert client.session.get_expiry_age() == settings.ZEUES_KIOSK_SESSION_DAYS * 24 * 3600
 
 
-def test_wrong_methods(tablet):
-    assert tablet.post("/kiosko/").status_code == 405
-    assert tablet.get("/kiosko/arm/ejecutar/").status_code == 405
+def test_wrong_methods(tablet, nothing_written):
+    assert tablet.post(START).status_code == 405
+    with nothing_written():
+        assert tablet.get(kiosk("execute", "ARM")).status_code == 405
 
 
 # --- identification -------------------------------------------------------------------------
@@ -81,15 +94,15 @@ def test_wrong_methods(tablet):
 def test_identify_shows_only_workers_with_a_role_for_the_operation(tablet, armador, make_worker):
     make_worker(id=94, nombre="Sofía", apellido="Lagos", roles=["Soldador"])
     make_worker(id=95, nombre="Inés", apellido="Vera", roles=["Armador"], activo=False)
-    page = tablet.get("/kiosko/arm/identificar/").content.decode()
+    page = tablet.get(kiosk("identify", "ARM")).content.decode()
     assert "MR(93)" in page and "SL(94)" not in page and "IV(95)" not in page
-    assert "SL(94)" in tablet.get("/kiosko/sold/identificar/").content.decode()
+    assert "SL(94)" in tablet.get(kiosk("identify", "SOLD")).content.decode()
 
 
 @pytest.mark.parametrize("typed", ["93", " 93 ", "W-93", "ZEUES:93"])
 def test_typed_or_scanned_id_identifies(tablet, armador, typed):
-    r = tablet.post("/kiosko/arm/identificar/", {"worker_id": typed})
-    assert r.status_code == 302 and r["Location"] == "/kiosko/arm/"
+    r = tablet.post(kiosk("identify", "ARM"), {"worker_id": typed})
+    assert r.status_code == 302 and r["Location"] == kiosk("list", "ARM")
 
 
 @pytest.mark.parametrize(
@@ -99,41 +112,41 @@ def test_typed_or_scanned_id_identifies(tablet, armador, typed):
 def test_identification_errors_are_spelled_out(tablet, make_worker, worker_id, text):
     make_worker(id=94, roles=["Soldador"])
     make_worker(id=95, roles=["Armador"], activo=False)
-    r = _identify(tablet, "arm", worker_id)
+    r = _identify(tablet, "ARM", worker_id)
     assert r.status_code == 200 and text in r.content.decode()
 
 
 def test_pin_is_asked_when_set_and_three_mistakes_start_over(tablet, armador):
     armador.set_pin("4321")
     armador.save()
-    assert _identify(tablet, "arm", 93)["Location"] == "/kiosko/arm/pin/"
-    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+    assert _identify(tablet, "ARM", 93)["Location"] == kiosk("pin", "ARM")
+    assert tablet.get(kiosk("list", "ARM"))["Location"] == kiosk("identify", "ARM")
     for _ in range(2):
-        assert "PIN incorrecto" in tablet.post("/kiosko/arm/pin/", {"pin": "1111"}).content.decode()
-    assert tablet.post("/kiosko/arm/pin/", {"pin": "1111"})["Location"] == "/kiosko/arm/identificar/"
-    _identify(tablet, "arm", 93)
-    assert tablet.post("/kiosko/arm/pin/", {"pin": "4321"})["Location"] == "/kiosko/arm/"
-    assert tablet.get("/kiosko/arm/").status_code == 200
+        assert "PIN incorrecto" in tablet.post(kiosk("pin", "ARM"), {"pin": "1111"}).content.decode()
+    assert tablet.post(kiosk("pin", "ARM"), {"pin": "1111"})["Location"] == kiosk("identify", "ARM")
+    _identify(tablet, "ARM", 93)
+    assert tablet.post(kiosk("pin", "ARM"), {"pin": "4321"})["Location"] == kiosk("list", "ARM")
+    assert tablet.get(kiosk("list", "ARM")).status_code == 200
 
 
 def test_identity_expires_after_idle_seconds(tablet, armador, settings):
-    _identify(tablet, "arm", 93)
-    assert tablet.get("/kiosko/arm/").status_code == 200
+    _identify(tablet, "ARM", 93)
+    assert tablet.get(kiosk("list", "ARM")).status_code == 200
     s = tablet.session
     s[session.KEY] = {**s[session.KEY], "seen": time.time() - settings.ZEUES_KIOSK_IDLE_SECONDS - 1}
     s.save()
-    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+    assert tablet.get(kiosk("list", "ARM"))["Location"] == kiosk("identify", "ARM")
 
 
 def test_start_screen_forgets_the_worker(tablet, armador):
-    _identify(tablet, "arm", 93)
-    tablet.get("/kiosko/")
-    assert tablet.get("/kiosko/arm/")["Location"] == "/kiosko/arm/identificar/"
+    _identify(tablet, "ARM", 93)
+    tablet.get(START)
+    assert tablet.get(kiosk("list", "ARM"))["Location"] == kiosk("identify", "ARM")
 
 
 def test_identity_for_one_operation_does_not_open_another(tablet, armador):
-    _identify(tablet, "arm", 93)
-    assert tablet.get("/kiosko/sold/")["Location"] == "/kiosko/sold/identificar/"
+    _identify(tablet, "ARM", 93)
+    assert tablet.get(kiosk("list", "SOLD"))["Location"] == kiosk("identify", "SOLD")
 
 
 # --- lists: what I can do, and why not ------------------------------------------------------
@@ -152,8 +165,8 @@ def test_list_greys_out_what_cannot_be_done_with_the_reason(tablet, armador, mak
         operacion_actual="ARM",
     )
     make_spool(tag_spool="A-BLOCK", calidad="bloqueado", ciclo=3)
-    _identify(tablet, "arm", 93)
-    page = tablet.get("/kiosko/arm/").content.decode()
+    _identify(tablet, "ARM", 93)
+    page = tablet.get(kiosk("list", "ARM")).content.decode()
     assert 'value="A-FREE"' in page and "?accion=TOMAR&amp;tag=A-FREE" in page
     assert "faltan materiales" in page and 'value="A-NOMAT"' not in page
     assert "ocupado por AP(50) desde" in page and 'value="A-TAKEN"' not in page
@@ -170,8 +183,8 @@ def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make
         fecha_ocupacion=timezone.now(),
         operacion_actual="SOLD",
     )
-    _identify(tablet, "sold", 94)
-    page = tablet.get("/kiosko/sold/").content.decode()
+    _identify(tablet, "SOLD", 94)
+    page = tablet.get(kiosk("list", "SOLD")).content.decode()
     assert "falta ARM completado para COMPLETAR" in page
     assert "accion=PAUSAR&amp;tag=S-1" in page and "accion=COMPLETAR&amp;tag=S-1" not in page
 
@@ -179,11 +192,11 @@ def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make
 def test_search_and_load_more(tablet, armador, make_spool):
     for i in range(35):
         make_spool(tag_spool=f"MK-{i:03d}", nv="NV0001" if i < 3 else "NV0002")
-    _identify(tablet, "arm", 93)
-    assert "3 spools" in tablet.get("/kiosko/arm/", {"q": "NV0001"}).content.decode()
-    first = tablet.get("/kiosko/arm/").content.decode()
+    _identify(tablet, "ARM", 93)
+    assert "3 spools" in tablet.get(kiosk("list", "ARM"), {"q": "NV0001"}).content.decode()
+    first = tablet.get(kiosk("list", "ARM")).content.decode()
     assert "MK-029" in first and "MK-030" not in first and "desde=30" in first
-    more = tablet.get("/kiosko/arm/", {"desde": "30"}, headers={"HX-Request": "true"}).content.decode()
+    more = tablet.get(kiosk("list", "ARM"), {"desde": "30"}, headers={"HX-Request": "true"}).content.decode()
     assert "MK-030" in more and "MK-029" not in more and "<html" not in more
 
 
@@ -192,18 +205,19 @@ def test_search_and_load_more(tablet, armador, make_spool):
 
 def test_take_through_the_kiosk_attributes_worker_and_tablet(tablet, armador, make_spool):
     make_spool(tag_spool="K-1")
-    _identify(tablet, "arm", 93)
-    result, _ = _do(tablet, "arm", "TOMAR", ["K-1"])
+    _identify(tablet, "ARM", 93)
+    result, _ = _do(tablet, "ARM", "TOMAR", ["K-1"])
     assert "TOMAR: listo" in result.content.decode()
     event = Event.objects.get(tag_spool="K-1")
     assert event.worker_id == 93 and event.actor.username == "tablet-3"
 
 
-def test_the_same_submission_twice_acts_once(tablet, armador, make_spool):
+def test_the_same_submission_twice_acts_once(tablet, armador, make_spool, nothing_written):
     make_spool(tag_spool="K-2")
-    _identify(tablet, "arm", 93)
-    result, data = _do(tablet, "arm", "TOMAR", ["K-2"])
-    again = tablet.post("/kiosko/arm/ejecutar/", data)
+    _identify(tablet, "ARM", 93)
+    result, data = _do(tablet, "ARM", "TOMAR", ["K-2"])
+    with nothing_written():
+        again = tablet.post(kiosk("execute", "ARM"), data)
     assert again["Location"] == result.request["PATH_INFO"]
     assert Event.objects.filter(tag_spool="K-2").count() == 1
     assert "TOMAR: listo" in tablet.get(again["Location"]).content.decode()
@@ -216,8 +230,8 @@ def test_batch_result_lists_every_spool_with_its_outcome(tablet, armador, make_w
     Spool.objects.filter(tag_spool="B-2").update(
         arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
     )
-    _identify(tablet, "arm", 93)
-    result, _ = _do(tablet, "arm", "TOMAR", ["B-1", "B-2", "B-3"])
+    _identify(tablet, "ARM", 93)
+    result, _ = _do(tablet, "ARM", "TOMAR", ["B-1", "B-2", "B-3"])
     page = result.content.decode()
     assert "2 de 3 listos" in page
     assert re.search(r'data-tag="B-2".*?ocupado por', page, re.S)
@@ -227,13 +241,13 @@ def test_metrologia_and_reparacion_through_the_kiosk(tablet, make_worker, make_s
     make_worker(id=97, roles=["Metrologia"])
     make_worker(id=93, roles=[])
     make_spool(tag_spool="Q-1", arm="completado", sold="completado")
-    _identify(tablet, "metrologia", 97)
-    result, _ = _do(tablet, "metrologia", "RECHAZADO", ["Q-1"])
+    _identify(tablet, "METROLOGIA", 97)
+    result, _ = _do(tablet, "METROLOGIA", "RECHAZADO", ["Q-1"])
     assert "RECHAZADO (Ciclo 1/3)" in result.content.decode()
-    tablet.get("/kiosko/")
-    _identify(tablet, "reparacion", 93)
-    _do(tablet, "reparacion", "TOMAR", ["Q-1"])
-    result, _ = _do(tablet, "reparacion", "COMPLETAR", ["Q-1"])
+    tablet.get(START)
+    _identify(tablet, "REPARACION", 93)
+    _do(tablet, "REPARACION", "TOMAR", ["Q-1"])
+    result, _ = _do(tablet, "REPARACION", "COMPLETAR", ["Q-1"])
     assert "PENDIENTE_METROLOGIA (Ciclo 1/3)" in result.content.decode()
 
 
@@ -245,30 +259,31 @@ def test_my_spools_pause_in_two_taps(tablet, armador, make_spool):
         fecha_ocupacion=timezone.now(),
         operacion_actual="ARM",
     )
-    _identify(tablet, "todas", 93)
-    page = tablet.get("/kiosko/mis-spools/").content.decode()
+    _identify(tablet, "TODAS", 93)
+    page = tablet.get(kiosk("my-spools")).content.decode()
     assert "M-1" in page and "accion=PAUSAR&amp;operacion=ARM&amp;tag=M-1" in page
-    result, _ = _do(tablet, "todas", "PAUSAR", ["M-1"], operacion="ARM")
+    result, _ = _do(tablet, "TODAS", "PAUSAR", ["M-1"], operacion="ARM")
     assert Spool.objects.get(tag_spool="M-1").arm == "pausado"
     assert "PAUSAR: listo" in result.content.decode()
 
 
-def test_confirm_refuses_an_action_of_another_operation(tablet, armador, make_spool):
+def test_confirm_refuses_an_action_of_another_operation(tablet, armador, make_spool, nothing_written):
     make_spool(tag_spool="X-1")
-    _identify(tablet, "arm", 93)
-    r = tablet.get("/kiosko/arm/confirmar/", {"accion": "APROBADO", "tag": ["X-1"]})
-    assert r["Location"] == "/kiosko/arm/"
+    _identify(tablet, "ARM", 93)
+    with nothing_written():
+        r = tablet.get(kiosk("confirm", "ARM"), {"accion": "APROBADO", "tag": ["X-1"]})
+    assert r["Location"] == kiosk("list", "ARM")
 
 
-def test_expired_identity_cannot_execute(tablet, armador, make_spool):
+def test_expired_identity_cannot_execute(tablet, armador, make_spool, nothing_written):
     make_spool(tag_spool="E-1")
-    _identify(tablet, "arm", 93)
-    page = tablet.get("/kiosko/arm/confirmar/", {"accion": "TOMAR", "tag": ["E-1"]})
-    tablet.get("/kiosko/")
-    r = tablet.post(
-        "/kiosko/arm/ejecutar/", {"accion": "TOMAR", "tags": ["E-1"], "idem": _idem(page), "operacion": "ARM"}
-    )
-    assert r["Location"] == "/kiosko/"
+    _identify(tablet, "ARM", 93)
+    page = tablet.get(kiosk("confirm", "ARM"), {"accion": "TOMAR", "tag": ["E-1"]})
+    tablet.get(START)
+    data = {"accion": "TOMAR", "tags": ["E-1"], "idem": _idem(page), "operacion": "ARM"}
+    with nothing_written():
+        r = tablet.post(kiosk("execute", "ARM"), data)
+    assert r["Location"] == START
     assert not Event.objects.exists()
 
 
@@ -276,31 +291,34 @@ def test_expired_identity_cannot_execute(tablet, armador, make_spool):
 
 
 def test_scanned_label_url_or_typed_tag_opens_the_spool(tablet, make_spool):
-    make_spool(tag_spool="MK-1335-CW-25238-011", arm="completado", sold="completado")
-    for code in ("MK-1335-CW-25238-011", "https://zeues.example/kiosko/spool/MK-1335-CW-25238-011/"):
-        r = tablet.get("/kiosko/escanear/", {"codigo": code})
-        assert r["Location"] == "/kiosko/spool/MK-1335-CW-25238-011/"
-    page = tablet.get("/kiosko/spool/MK-1335-CW-25238-011/").content.decode()
-    assert "METROLOGÍA" in page and "/kiosko/metrologia/identificar/?q=MK-1335-CW-25238-011" in page
+    tag = "MK-1335-CW-25238-011"
+    make_spool(tag_spool=tag, arm="completado", sold="completado")
+    spool_page = kiosk("spool", tag=tag)
+    for code in (tag, "https://zeues.example" + spool_page):
+        r = tablet.get(kiosk("scan"), {"codigo": code})
+        assert r["Location"] == spool_page
+    page = tablet.get(spool_page).content.decode()
+    assert "METROLOGÍA" in page and kiosk("identify", "METROLOGIA") + "?" + urlencode({"q": tag}) in page
 
 
 def test_unknown_code_says_so(tablet):
-    r = tablet.get("/kiosko/escanear/", {"codigo": "NOPE"}, follow=True)
+    r = tablet.get(kiosk("scan"), {"codigo": "NOPE"}, follow=True)
     assert "No se reconoce el código" in r.content.decode()
 
 
 def test_label_has_a_qr_code_with_the_kiosk_url(admin_client, make_spool):
     make_spool(tag_spool="L-1")
-    page = admin_client.get("/spools/L-1/etiqueta").content.decode()
+    page = admin_client.get(reverse("label", kwargs={"tag": "L-1"})).content.decode()
     assert "<svg" in page and "L-1" in page
-    sheet = admin_client.get("/spools/etiquetas/", {"tag": ["L-1"]}).content.decode()
+    sheet = admin_client.get(reverse("labels"), {"tag": ["L-1"]}).content.decode()
     assert sheet.count('class="label"') == 1
 
 
 def test_admin_action_prints_a_sheet_of_labels(admin_client, make_spool):
     spools = [make_spool(tag_spool=f"L-{i}") for i in range(3)]
     r = admin_client.post(
-        "/admin/spools/spool/", {"action": "imprimir_etiquetas", "_selected_action": [s.pk for s in spools]}
+        reverse("admin:spools_spool_changelist"),
+        {"action": "imprimir_etiquetas", "_selected_action": [s.pk for s in spools]},
     )
     assert r.content.decode().count('class="label"') == 3
 
@@ -315,22 +333,23 @@ def test_admin_sets_and_removes_a_pin(admin_client, armador):
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",
     }
-    admin_client.post("/admin/spools/worker/93/change/", data)
+    change = reverse("admin:spools_worker_change", args=[93])
+    admin_client.post(change, data)
     armador.refresh_from_db()
     assert armador.pin and armador.check_pin("2468") and not armador.check_pin("1111")
-    admin_client.post("/admin/spools/worker/93/change/", {**data, "nuevo_pin": "", "quitar_pin": "on"})
+    admin_client.post(change, {**data, "nuevo_pin": "", "quitar_pin": "on"})
     armador.refresh_from_db()
     assert armador.pin == ""
 
 
 def test_kiosk_speaks_spanish_by_default_and_english_to_english_browsers(tablet, armador):
-    assert "¿Qué va a hacer?" in tablet.get("/kiosko/").content.decode()
-    page = tablet.get("/kiosko/", headers={"Accept-Language": "en"}).content.decode()
+    assert "¿Qué va a hacer?" in tablet.get(START).content.decode()
+    page = tablet.get(START, headers={"Accept-Language": "en"}).content.decode()
     assert "What will you do?" in page and "My spools" in page
-    _identify(tablet, "arm", 93)
+    _identify(tablet, "ARM", 93)
     assert (
         "Who are you?"
-        in tablet.get("/kiosko/arm/identificar/", headers={"Accept-Language": "en"}).content.decode()
+        in tablet.get(kiosk("identify", "ARM"), headers={"Accept-Language": "en"}).content.decode()
     )
 
 
@@ -338,14 +357,14 @@ def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_work
     make_worker(id=97, roles=["Metrologia"])
     make_spool(tag_spool="I-1", arm="completado", sold="completado")
     make_spool(tag_spool="I-2", arm="completado", sold="completado")
-    _identify(tablet, "metrologia", 97)
-    assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get("/kiosko/metrologia/").content.decode()
+    _identify(tablet, "METROLOGIA", 97)
+    assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get(kiosk("list", "METROLOGIA")).content.decode()
     page = tablet.get(
-        "/kiosko/metrologia/confirmar/", {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}
+        kiosk("confirm", "METROLOGIA"), {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}
     ).content.decode()
     assert 'name="accion" value="APROBADO"' in page and 'name="accion" value="RECHAZADO"' in page
     assert page.count('name="idem"') == 1
-    result, _ = _do(tablet, "metrologia", "APROBADO", ["I-1", "I-2"])
+    result, _ = _do(tablet, "METROLOGIA", "APROBADO", ["I-1", "I-2"])
     assert "2 spools listos" in result.content.decode()
     assert Spool.objects.filter(calidad="aprobado").count() == 2
 
@@ -355,21 +374,22 @@ def test_row_refresh_reevaluates_one_spool_without_counting_as_activity(
 ):
     other = make_worker(id=50, nombre="Ana", apellido="Pérez", roles=["Armador"])
     make_spool(tag_spool="R-1")
-    _identify(tablet, "arm", 93)
+    _identify(tablet, "ARM", 93)
     seen = tablet.session[session.KEY]["seen"]
-    assert "accion=TOMAR" in tablet.get("/kiosko/arm/fila/R-1/").content.decode()
+    row_url = kiosk("row", "ARM", tag="R-1")
+    assert "accion=TOMAR" in tablet.get(row_url).content.decode()
     Spool.objects.filter(tag_spool="R-1").update(
         arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
     )
-    row = tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"}).content.decode()
+    row = tablet.get(row_url, headers={"X-Zeues-Live": "1"}).content.decode()
     assert row.lstrip().startswith("<li") and "ocupado por AP(50)" in row and "accion=TOMAR" not in row
-    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    tablet.get(row_url, headers={"X-Zeues-Live": "1"})
     assert tablet.session[session.KEY]["seen"] >= seen
     live_seen = tablet.session[session.KEY]["seen"]
-    tablet.get("/kiosko/arm/fila/R-1/", headers={"X-Zeues-Live": "1"})
+    tablet.get(row_url, headers={"X-Zeues-Live": "1"})
     assert tablet.session[session.KEY]["seen"] == live_seen
 
 
 def test_row_refresh_without_identity_is_empty(tablet, make_spool):
     make_spool(tag_spool="R-2")
-    assert tablet.get("/kiosko/arm/fila/R-2/").status_code == 204
+    assert tablet.get(kiosk("row", "ARM", tag="R-2")).status_code == 204
