@@ -112,10 +112,13 @@ def supervisores_group(db):
 
     from django.contrib.auth.models import Group, Permission
 
-    migration = importlib.import_module("spools.migrations.0003_supervisores_group")
     group, _ = Group.objects.get_or_create(name="Supervisores")
-    for app_label, codename in migration.PERMISSIONS:
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    for name in ("0003_supervisores_group", "0010_defect_catalogue_and_alert_permission"):
+        migration = importlib.import_module(f"spools.migrations.{name}")
+        for app_label, codename in migration.PERMISSIONS:
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
     return group
 
 

@@ -52,6 +52,11 @@ WRITE_FIELDS = (
     "ocupado_por_id",
     "fecha_ocupacion",
     "operacion_actual",
+    "rechazo_defecto_id",
+    "rechazo_nota",
+    "rechazo_foto",
+    "rechazo_fecha",
+    "rechazo_inspector_id",
 )
 
 

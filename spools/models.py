@@ -88,6 +88,12 @@ class EventType(models.TextChoices):
     SUPERVISOR_OVERRIDE = "SUPERVISOR_OVERRIDE", "SUPERVISOR_OVERRIDE"
     LIBERACION_FORZADA = "LIBERACION_FORZADA", "LIBERACION_FORZADA"
     IMPORT = "IMPORT", "IMPORT"
+    # A supervisor is called to a spool (its block, or a worker's "Llamar supervisor"), and answers.
+    ALERTA_SUPERVISOR = "ALERTA_SUPERVISOR", "ALERTA_SUPERVISOR"
+    ALERTA_ATENDIDA = "ALERTA_ATENDIDA", "ALERTA_ATENDIDA"
+    # A worker's kiosk PIN is locked after too many wrong tries, and unlocked (time or supervisor).
+    PIN_BLOQUEADO = "PIN_BLOQUEADO", "PIN_BLOQUEADO"
+    PIN_DESBLOQUEADO = "PIN_DESBLOQUEADO", "PIN_DESBLOQUEADO"
 
 
 class Accion(models.TextChoices):
@@ -101,6 +107,8 @@ class Accion(models.TextChoices):
     DESBLOQUEAR = "DESBLOQUEAR", "DESBLOQUEAR"
     LIBERAR = "LIBERAR", "LIBERAR"
     IMPORT = "IMPORT", "IMPORT"
+    LLAMAR = "LLAMAR", "LLAMAR"
+    ATENDER = "ATENDER", "ATENDER"
 
 
 class Resultado(models.TextChoices):
@@ -125,6 +133,10 @@ LIVE_TYPE: dict[EventType, str] = {
     EventType.SUPERVISOR_OVERRIDE: live.SUPERVISOR_OVERRIDE,
     EventType.LIBERACION_FORZADA: live.LIBERACION_FORZADA,
     EventType.IMPORT: live.STATE_CHANGE,
+    EventType.ALERTA_SUPERVISOR: live.ALERTA,
+    EventType.ALERTA_ATENDIDA: live.ALERTA_ATENDIDA,
+    EventType.PIN_BLOQUEADO: live.STATE_CHANGE,
+    EventType.PIN_DESBLOQUEADO: live.STATE_CHANGE,
 }
 
 # An occupation session opens with a take and closes with whatever ends the occupation; the
@@ -271,6 +283,23 @@ def _welded(spool: Any) -> bool:
     return spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO
 
 
+class Defecto(models.Model):
+    """One entry of the defect catalogue a rejection must name; supervisors keep it in admin."""
+
+    codigo = models.CharField("código", max_length=20, unique=True)
+    nombre = models.CharField(max_length=100)
+    activo = models.BooleanField(default=True, help_text="Solo los activos se ofrecen al inspector.")
+    orden = models.PositiveSmallIntegerField(default=0, help_text="Posición en la lista del kiosko.")
+
+    class Meta:
+        ordering = ["orden", "nombre"]
+        verbose_name = "defecto"
+        verbose_name_plural = "defectos (catálogo de metrología)"
+
+    def __str__(self) -> str:
+        return self.nombre
+
+
 class Spool(models.Model):
     """A prefabricated pipe spool, identified by TAG_SPOOL."""
 
@@ -300,6 +329,18 @@ class Spool(models.Model):
     operacion_actual = models.CharField(max_length=20, blank=True, choices=Operacion.choices)
     # Bumped by every state change; conditional writes compare it (optimistic concurrency).
     version = models.PositiveIntegerField(default=0)
+
+    # The latest RECHAZADO and why: what the repairer reads before taking the spool. Every
+    # rejection is also in the audit trail (the event's details carry the same values).
+    rechazo_defecto = models.ForeignKey(
+        Defecto, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="defecto"
+    )
+    rechazo_nota = models.CharField("nota del rechazo", max_length=500, blank=True)
+    rechazo_foto = models.CharField("foto del rechazo", max_length=200, blank=True)
+    rechazo_fecha = models.DateTimeField("fecha del rechazo", null=True, blank=True)
+    rechazo_inspector = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="inspector"
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -424,9 +465,22 @@ class Spool(models.Model):
         target=EstadoCalidad.RECHAZADO,
         conditions=[_welded, _is_free],
     )
-    def rechazar(self) -> None:
-        """RECHAZADO: one more consecutive rejection; never writes the approval date."""
+    def rechazar(
+        self,
+        *,
+        defecto: Defecto | None = None,
+        nota: str = "",
+        foto: str = "",
+        inspector: Worker | None = None,
+        now: datetime.datetime | None = None,
+    ) -> None:
+        """RECHAZADO: one more consecutive rejection, with its reason; never writes the approval date."""
         self.ciclo += 1
+        self.rechazo_defecto = defecto
+        self.rechazo_nota = nota
+        self.rechazo_foto = foto
+        self.rechazo_fecha = now
+        self.rechazo_inspector = inspector
 
     @transition(field=calidad, source=EstadoCalidad.RECHAZADO, target=EstadoCalidad.BLOQUEADO)
     def bloquear(self) -> None:
@@ -599,6 +653,54 @@ class Event(models.Model):
     def delete(self, *args, **kwargs):
         """Refused: the audit trail keeps everything."""
         raise PermissionError("Audit events are immutable")
+
+
+# --- Supervisor alerts -----------------------------------------------------------------------
+
+
+class AlertaQuerySet(models.QuerySet["Alerta"]):
+    """Reusable reads of alerts."""
+
+    def abiertas(self) -> AlertaQuerySet:
+        """Alerts nobody has answered yet (acknowledged, or the spool unblocked)."""
+        return self.filter(atendida_en__isnull=True)
+
+
+class Alerta(models.Model):
+    """A supervisor is needed at a spool: its block, or a worker's call from the kiosk.
+
+    Kept from the audit trail in the same transaction (spools/alerts.py): ALERTA_SUPERVISOR opens
+    one, ALERTA_ATENDIDA or the supervisor's unblock closes every open alert of the spool.
+    """
+
+    BLOQUEO = "BLOQUEO"
+    LLAMADA = "LLAMADA"
+    MOTIVOS = [(BLOQUEO, "Spool BLOQUEADO"), (LLAMADA, "Llamada desde el kiosko")]
+
+    spool = models.ForeignKey(Spool, on_delete=models.CASCADE, related_name="alertas")
+    motivo = models.CharField(max_length=20, choices=MOTIVOS)
+    mensaje = models.CharField(max_length=300, blank=True)
+    creada_en = models.DateTimeField()
+    # Who called: the worker at the kiosk (none for a block raised by the rejection itself).
+    llamada_por = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    seq = models.BigIntegerField("seq del evento que la abrió", unique=True)
+    atendida_en = models.DateTimeField(null=True, blank=True)
+    atendida_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    respuesta = models.CharField(max_length=300, blank=True)
+
+    objects = AlertaQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-creada_en"]
+        verbose_name = "alerta para supervisores"
+        verbose_name_plural = "alertas para supervisores"
+        permissions = [("atender_alerta", "Puede atender alertas de supervisor")]
+        indexes = [models.Index(fields=["atendida_en", "creada_en"], name="alerta_abierta_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_motivo_display()} {self.spool} {self.creada_en:%Y-%m-%d %H:%M}"
 
 
 # --- KPI facts (issue #7) -------------------------------------------------------------------
