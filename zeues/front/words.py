@@ -1,0 +1,101 @@
+"""The shop's states and events in words, for the screens (never for the sheet).
+
+The sheet keeps Estado_Detalle exactly as the shop's spreadsheet spells it (`EN_REPARACION
+(Ciclo 1/3) - Ocupado: LM(100)`); people on the kiosk, the board and the history read
+"En reparación · intento 1 de 3 · LM(100)". Templates use the filters in templatetags/words.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+from spools.models import EstadoCalidad, EstadoOperacion, EventType, Operacion, Spool
+
+OPERACION = {
+    Operacion.ARM: "ARM",
+    Operacion.SOLD: "SOLD",
+    Operacion.METROLOGIA: "METROLOGÍA",
+    Operacion.REPARACION: "REPARACIÓN",
+}
+ESTADO_OPERACION = {
+    EstadoOperacion.PENDIENTE: "pendiente",
+    EstadoOperacion.EN_PROGRESO: "en curso",
+    EstadoOperacion.PAUSADO: "pausado",
+    EstadoOperacion.COMPLETADO: "completado",
+}
+EVENTO = {
+    EventType.TOMAR_SPOOL: "Tomó",
+    EventType.PAUSAR_SPOOL: "Pausó",
+    EventType.COMPLETAR_ARM: "Completó el ARM",
+    EventType.COMPLETAR_SOLD: "Completó la SOLD",
+    EventType.COMPLETAR_METROLOGIA: "Metrología",
+    EventType.TOMAR_REPARACION: "Tomó la reparación",
+    EventType.PAUSAR_REPARACION: "Pausó la reparación",
+    EventType.COMPLETAR_REPARACION: "Completó la reparación",
+    EventType.CANCELAR_REPARACION: "Canceló la reparación",
+    EventType.SPOOL_BLOQUEADO: "Spool bloqueado",
+    EventType.SUPERVISOR_OVERRIDE: "Supervisor desbloqueó el spool",
+    EventType.LIBERACION_FORZADA: "Supervisor liberó la ocupación",
+    EventType.IMPORT: "Importado desde la planilla",
+    EventType.ALERTA_SUPERVISOR: "Llamó a supervisión",
+    EventType.ALERTA_ATENDIDA: "Supervisión atendió la alerta",
+    EventType.PIN_BLOQUEADO: "PIN bloqueado",
+    EventType.PIN_DESBLOQUEADO: "PIN desbloqueado",
+}
+
+
+def operacion(code: str) -> str:
+    """`REPARACION` → `REPARACIÓN`; an unknown code is shown as it is."""
+    return OPERACION.get(code, code)  # type: ignore[call-overload]
+
+
+def evento(tipo: str, details: dict[str, Any] | None = None) -> str:
+    """An audit event type in words; a metrología result says which (`Metrología: RECHAZADO`)."""
+    text = EVENTO.get(tipo, tipo)  # type: ignore[call-overload]
+    resultado = (details or {}).get("resultado")
+    if tipo == EventType.COMPLETAR_METROLOGIA and resultado:
+        return f"{text}: {resultado}"
+    return text
+
+
+def intento(ciclo: int) -> str:
+    """`intento 2 de 3`, or `intento 2` when rejections never block (ZEUES_MAX_CICLOS = 0)."""
+    limit = settings.ZEUES_MAX_CICLOS
+    return f"intento {ciclo} de {limit}" if limit else f"intento {ciclo}"
+
+
+def _holder(spool: Spool) -> str:
+    return spool.ocupado_por.token if spool.ocupado_por else f"({spool.ocupado_por_id})"
+
+
+def _quality(spool: Spool) -> str | None:
+    calidad = spool.calidad
+    if calidad == EstadoCalidad.BLOQUEADO:
+        return f"Bloqueado · llame a un supervisor · {spool.ciclo} rechazos seguidos"
+    if calidad == EstadoCalidad.APROBADO:
+        return "Aprobado en metrología ✓"
+    if calidad == EstadoCalidad.EN_REPARACION:
+        return f"En reparación · {intento(spool.ciclo)} · {_holder(spool)}"
+    if calidad == EstadoCalidad.REPARACION_PAUSADA:
+        return f"Reparación pausada · {intento(spool.ciclo)}"
+    if calidad == EstadoCalidad.PENDIENTE_METROLOGIA:
+        return f"Reparado · espera metrología · {intento(spool.ciclo)}"
+    if calidad == EstadoCalidad.RECHAZADO:
+        # After a supervisor's unblock the series starts again: no attempt number to show.
+        return "Rechazado · espera reparación" + (f" · {intento(spool.ciclo)}" if spool.ciclo else "")
+    return None
+
+
+def estado(spool: Spool) -> str:
+    """The spool's state as a person says it: "En reparación · intento 1 de 3 · LM(100)"."""
+    quality = _quality(spool)
+    if quality is not None:
+        return quality
+    arm, sold = ESTADO_OPERACION[spool.arm], ESTADO_OPERACION[spool.sold]  # type: ignore[index]
+    if spool.ocupado_por_id is not None:
+        return f"{_holder(spool)} trabajando en {operacion(spool.operacion_actual)} · ARM {arm} · SOLD {sold}"
+    if spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO:
+        return "Listo para metrología · ARM y SOLD completados"
+    return f"Disponible · ARM {arm} · SOLD {sold}"
