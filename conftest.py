@@ -197,3 +197,16 @@ def nothing_written(db):
         assert _written() == before, "a refused action wrote something"
 
     return check
+
+
+@pytest.fixture
+def defectos(db):
+    """The defect catalogue as its data migration seeds it (a transactional test's flush removes it)."""
+    import importlib
+
+    from spools.models import Defecto
+
+    migration = importlib.import_module("spools.migrations.0010_defect_catalogue_and_alert_permission")
+    for orden, (codigo, nombre) in enumerate(migration.DEFECTOS, start=1):
+        Defecto.objects.get_or_create(codigo=codigo, defaults={"nombre": nombre, "orden": orden})
+    return {d.codigo: d for d in Defecto.objects.all()}

@@ -20,6 +20,7 @@ from occupation.exceptions import DependenciasNoSatisfechas
 from occupation.permissions import ensure_worker_can
 from spools.models import (
     Accion,
+    Defecto,
     EstadoCalidad,
     EstadoOperacion,
     EventType,
@@ -28,6 +29,7 @@ from spools.models import (
     Spool,
     Worker,
 )
+from zeues.lib.errors import DatosInvalidos
 
 
 def check_inspectable(spool: Spool, worker: Worker | None = None) -> None:
@@ -54,14 +56,57 @@ def check_inspectable(spool: Spool, worker: Worker | None = None) -> None:
         )
 
 
-def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor = None) -> Spool:
-    """Record APROBADO or RECHAZADO; the limit-th consecutive rejection blocks the spool."""
+def rejection_reason(*, defecto: Defecto | str | None, nota: str = "", foto: str = "") -> dict[str, str]:
+    """The reason a RECHAZADO must carry: an active catalogue defect, an optional note and photo."""
+    codigo = defecto.codigo if isinstance(defecto, Defecto) else (defecto or "").strip()
+    found = Defecto.objects.filter(codigo=codigo, activo=True).first() if codigo else None
+    if found is None:
+        problem = "falta el defecto" if not codigo else f"«{codigo}» no es un defecto activo del catálogo"
+        raise DatosInvalidos(
+            f"Datos inválidos — defecto: {problem} (GET /api/defectos lista el catálogo).",
+            data={"campos": {"defecto": [problem]}},
+        )
+    return {"defecto": found.codigo, "defecto_nombre": found.nombre, "nota": nota.strip()[:500], "foto": foto}
+
+
+def spool_inspect(
+    *,
+    spool: Spool,
+    worker: Worker,
+    resultado: str,
+    defecto: Defecto | str | None = None,
+    nota: str = "",
+    foto: str = "",
+    actor: Actor = None,
+) -> Spool:
+    """Record APROBADO, or RECHAZADO with its defect; the limit-th consecutive rejection blocks.
+
+    A rejection names a defect of the catalogue (`defecto`: the row or its code), and may carry a
+    note and the storage name of a photo (zeues.lib.photos.store); all of it lands on the spool
+    (what the repairer reads) and in the audit event's details (the history, the sheet).
+    """
     ensure_not_blocked(spool)
     ensure_worker_can(worker, Operacion.METROLOGIA)
+    # TRANSITIONAL: callers without a defect still reject until every channel sends one.
+    reason = (
+        rejection_reason(defecto=defecto, nota=nota, foto=foto)
+        if resultado == Resultado.RECHAZADO and defecto is not None
+        else {}
+    )
+    rejected_with = (
+        {
+            "defecto": Defecto.objects.get(codigo=reason["defecto"]),
+            "nota": reason["nota"],
+            "foto": reason["foto"],
+            "inspector": worker,
+        }
+        if reason
+        else {}
+    )
 
     def plan(s: Spool, now: datetime.datetime) -> Change:
         check_inspectable(s, worker)
-        details = {"resultado": resultado}
+        details = {"resultado": resultado, **reason}
         if resultado == Resultado.APROBADO:
             return Change(
                 Operacion.METROLOGIA,
@@ -69,12 +114,13 @@ def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor 
                 [(EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR)],
                 details,
             )
+        rechazar = (Spool.rechazar, {**rejected_with, "now": now})
         limit = settings.ZEUES_MAX_CICLOS
         if limit and s.ciclo + 1 >= limit:
             # The blocking rejection also records SPOOL_BLOQUEADO, in the same transaction.
             return Change(
                 Operacion.METROLOGIA,
-                [(Spool.rechazar, {}), (Spool.bloquear, {})],
+                [rechazar, (Spool.bloquear, {})],
                 [
                     (EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR),
                     (EventType.SPOOL_BLOQUEADO, Accion.BLOQUEAR),
@@ -82,10 +128,7 @@ def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor 
                 details,
             )
         return Change(
-            Operacion.METROLOGIA,
-            [(Spool.rechazar, {})],
-            [(EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR)],
-            details,
+            Operacion.METROLOGIA, [rechazar], [(EventType.COMPLETAR_METROLOGIA, Accion.COMPLETAR)], details
         )
 
     return apply(spool, plan=plan, worker=worker, actor=actor, guard={"ocupado_por__isnull": True})
@@ -96,5 +139,13 @@ def spool_inspect(*, spool: Spool, worker: Worker, resultado: str, actor: Actor 
 actions.register(
     [Operacion.METROLOGIA],
     Accion.COMPLETAR,
-    lambda r: spool_inspect(spool=r.spool, worker=r.worker, resultado=str(r.resultado), actor=r.actor),
+    lambda r: spool_inspect(
+        spool=r.spool,
+        worker=r.worker,
+        resultado=str(r.resultado),
+        defecto=r.defecto,
+        nota=r.nota,
+        foto=r.foto,
+        actor=r.actor,
+    ),
 )

@@ -32,6 +32,10 @@ class Request:
     operacion: str | None = None
     fecha: datetime.date | None = None
     resultado: str | None = None
+    # A rejection's reason: the defect's code, a note, the stored photo's name.
+    defecto: str | None = None
+    nota: str = ""
+    foto: str = ""
 
 
 Service = Callable[[Request], Spool]
@@ -77,10 +81,7 @@ def run_batch(
 
     `request` holds the Request's fields other than the spool (worker, actor, operacion, …).
     """
-    by_tag = {
-        s.tag_spool: s
-        for s in Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool__in=tags)
-    }
+    by_tag = {s.tag_spool: s for s in Spool.objects.with_people().filter(tag_spool__in=tags)}
     outcomes = []
     for tag in tags:
         spool = by_tag.get(tag)

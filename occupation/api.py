@@ -121,6 +121,6 @@ def ocupados(request: HttpRequest) -> JsonResponse:
     """GET /api/spools/ocupados?worker_id=: the spools that worker holds now."""
     params = validate(OcupadosQueryForm, request.GET.dict())
     worker = worker_get(worker_id=params["worker_id"])
-    qs = Spool.objects.occupied_by(worker).select_related("ocupado_por", "armador", "soldador")
+    qs = Spool.objects.occupied_by(worker).with_people()
     items = [spool_to_dict(s) for s in qs]
     return ok({"worker_id": worker.pk, "spools": items, "total": len(items)})

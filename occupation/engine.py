@@ -28,7 +28,7 @@ from django_fsm import TransitionNotAllowed
 
 from occupation.exceptions import OperacionNoPermitida, SpoolOcupado
 from spools.exceptions import SpoolBloqueado, SpoolNoEncontrado
-from spools.models import LIVE_TYPE, EventType, Spool, Worker
+from spools.models import LIVE_TYPE, PEOPLE, EventType, Spool, Worker
 from spools.services import event_append
 from zeues.lib import live, locks
 from zeues.lib.errors import ServicioNoDisponible
@@ -65,7 +65,8 @@ class Change:
     """What one action does to a spool, as its plan decided on the locked row.
 
     `transitions` run in order, each with its keyword arguments; then one audit event is
-    appended per `(event type, accion)` in `events`, all with `details`.
+    appended per `(event type, accion)` in `events`, all with `details`. With no transitions
+    (a supervisor called, an alert answered) the spool's row is not written, only the events.
     """
 
     operacion: str
@@ -147,7 +148,9 @@ def apply(
             expected = spool.version
             for transition, kwargs in step.transitions:
                 _run_transition(spool, transition, **kwargs)
-            _write(spool, expected_version=expected, worker=worker, **guard)
+            if step.transitions:  # an event-only action (a call, an answer) leaves the row alone
+                _write(spool, expected_version=expected, worker=worker, **guard)
+                SheetSpoolChange.queue(spool)
             for tipo, accion in step.events:
                 _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)
     except locks.LockBackendDown as exc:
@@ -178,12 +181,7 @@ def _spool_lock(spool: Spool, worker: Worker | None) -> Iterator[None]:
 
 def _lock_row(spool: Spool) -> Spool:
     """Re-read the spool under `SELECT … FOR UPDATE` (its workers joined, not locked)."""
-    locked = (
-        Spool.objects.select_for_update(of=("self",))
-        .select_related("ocupado_por", "armador", "soldador")
-        .filter(pk=spool.pk)
-        .first()
-    )
+    locked = Spool.objects.select_for_update(of=("self",)).select_related(*PEOPLE).filter(pk=spool.pk).first()
     if locked is None:
         raise SpoolNoEncontrado(data={"tag_spool": spool.tag_spool})
     return locked
@@ -232,7 +230,7 @@ def _record(
     actor: Actor,
     now: datetime.datetime,
 ) -> None:
-    """Append the audit event and queue the sheet's outbox (same transaction); publish after commit."""
+    """Append the audit event (same transaction) and publish the change after commit."""
     event = event_append(
         tipo=tipo,
         spool=spool,
@@ -251,7 +249,6 @@ def _record(
             **step.details,
         },
     )
-    SheetSpoolChange.queue(spool)
     live.send_on_commit(
         LIVE_TYPE[EventType(tipo)],
         live.payload(
@@ -263,5 +260,7 @@ def _record(
             estado_detalle=spool.estado_detalle,
             ocupado_por=spool.ocupado_por.token if spool.ocupado_por else None,
             timestamp=timezone.localtime(now),
+            defecto=step.details.get("defecto_nombre"),
+            nota=step.details.get("nota") or None,
         ),
     )

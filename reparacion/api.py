@@ -1,14 +1,15 @@
-"""JSON API of REPARACION (new and v3 paths), the repair list, and the supervisor acts."""
+"""JSON API of REPARACION (new and v3 paths), the repair list, the supervisor acts and alerts."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 
 from occupation import actions
 from reparacion import services
-from reparacion.forms import MotivoForm, ReparacionForm
-from reparacion.permissions import DESBLOQUEAR, LIBERAR, ensure_permission
-from spools.models import Accion, EstadoCalidad, Operacion, Spool
+from reparacion.forms import AtencionForm, LlamadaForm, MotivoForm, ReparacionForm
+from reparacion.permissions import ATENDER_ALERTA, DESBLOQUEAR, LIBERAR, ensure_permission
+from spools.models import Accion, Alerta, EstadoCalidad, Operacion, Spool
 from spools.serializers import spool_to_dict
 from spools.services import spool_get, worker_get
 from zeues.lib.api import api_view, json_body, ok, validate
@@ -113,3 +114,50 @@ def liberar(request: HttpRequest) -> JsonResponse:
     return ok(
         {"success": True, "tag_spool": spool.tag_spool, "message": message, "spool": spool_to_dict(spool)}
     )
+
+
+def alert_to_dict(alerta: Alerta) -> dict[str, object]:
+    """One open alert as GET /api/alertas lists it."""
+    return {
+        "tag_spool": alerta.spool.tag_spool,
+        "motivo": alerta.motivo,
+        "mensaje": alerta.mensaje,
+        "creada_en": timezone.localtime(alerta.creada_en).isoformat(),
+        "llamada_por": alerta.llamada_por.token if alerta.llamada_por else None,
+        "estado_detalle": alerta.spool.estado_detalle,
+    }
+
+
+@api_view("GET")
+def alertas(request: HttpRequest) -> JsonResponse:
+    """GET /api/alertas: the alerts no supervisor has answered yet, newest first."""
+    open_ = Alerta.objects.abiertas().select_related("spool__ocupado_por", "llamada_por")
+    items = [alert_to_dict(a) for a in open_]
+    return ok({"alertas": items, "total": len(items)})
+
+
+@api_view("POST")
+def llamar(request: HttpRequest) -> JsonResponse:
+    """POST /api/alertas/llamar {tag_spool, worker_id, mensaje?}: call a supervisor to a spool."""
+    data = validate(LlamadaForm, json_body(request))
+    worker = worker_get(worker_id=data["worker_id"])
+    spool = services.alert_call(
+        spool=spool_get(tag_spool=data["tag_spool"]),
+        worker=worker,
+        mensaje=data["mensaje"],
+        actor=request.user,
+    )
+    message = f"Supervisión avisada por {worker.token}: {spool.tag_spool}."
+    return ok({"success": True, "tag_spool": spool.tag_spool, "message": message})
+
+
+@api_view("POST")
+def atender(request: HttpRequest) -> JsonResponse:
+    """POST /api/supervisor/atender {tag_spool, respuesta?}: answer the spool's open alert."""
+    ensure_permission(request.user, ATENDER_ALERTA)
+    data = validate(AtencionForm, json_body(request))
+    spool = services.alert_acknowledge(
+        spool=spool_get(tag_spool=data["tag_spool"]), supervisor=request.user, respuesta=data["respuesta"]
+    )
+    message = f"Alerta de {spool.tag_spool} atendida por {request.user}."
+    return ok({"success": True, "tag_spool": spool.tag_spool, "message": message})

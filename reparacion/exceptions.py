@@ -19,3 +19,13 @@ class PermisoDenegado(ZeuesError):
 
 class NoBloqueado(OperacionNoPermitida):
     default_message = "El spool no está BLOQUEADO: no hay nada que desbloquear."
+
+
+class AlertaYaAbierta(ZeuesError):
+    code = "ALERTA_YA_ABIERTA"
+    status = 409
+    default_message = "Ya se avisó a supervisión por este spool; la alerta sigue abierta."
+
+
+class SinAlerta(OperacionNoPermitida):
+    default_message = "El spool no tiene una alerta abierta que atender."

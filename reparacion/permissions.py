@@ -8,6 +8,7 @@ from reparacion.exceptions import PermisoDenegado
 
 DESBLOQUEAR = "spools.desbloquear_spool"
 LIBERAR = "spools.liberar_ocupacion"
+ATENDER_ALERTA = "spools.atender_alerta"
 
 
 def ensure_permission(user: Any, perm: str) -> None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from occupation import actions
 from occupation.engine import Actor, Change, Transition, apply, change, ensure_not_blocked, occupied_error
 from occupation.exceptions import NoAutorizado, SpoolNoOcupado
 from occupation.permissions import ensure_worker_can
 from occupation.services import PAUSE, check_holder
-from reparacion.exceptions import NoBloqueado, NoReparable
+from reparacion.exceptions import AlertaYaAbierta, NoBloqueado, NoReparable, SinAlerta
 from spools.exceptions import TrabajadorInactivo
-from spools.models import REPAIRABLE, Accion, EstadoCalidad, EventType, Operacion, Spool, Worker
+from spools.models import REPAIRABLE, Accion, Alerta, EstadoCalidad, EventType, Operacion, Spool, Worker
 
 REP = Operacion.REPARACION
 
@@ -151,6 +153,45 @@ def spool_force_release(*, spool: Spool, supervisor: Actor, motivo: str) -> Spoo
         )
 
     return apply(spool, plan=plan, worker=holder, actor=supervisor, guard={"ocupado_por_id": holder_id})
+
+
+# --- calling a supervisor ------------------------------------------------------------------
+
+
+def _open_alert(spool: Spool) -> Alerta | None:
+    return Alerta.objects.abiertas().filter(spool=spool).first()
+
+
+def alert_call(*, spool: Spool, worker: Worker, mensaje: str = "", actor: Actor = None) -> Spool:
+    """A worker at the kiosk calls a supervisor to this spool; one open alert per spool."""
+    if not worker.activo:
+        raise TrabajadorInactivo(f"{worker.token} está inactivo.", data={"worker_id": worker.pk})
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        if (open_ := _open_alert(s)) is not None:
+            since = timezone.localtime(open_.creada_en)
+            raise AlertaYaAbierta(
+                f"Ya se avisó a supervisión por {s.tag_spool} a las {since:%H:%M}; la alerta sigue abierta.",
+                data={"tag_spool": s.tag_spool, "desde": since.isoformat(), "motivo": open_.motivo},
+            )
+        details = {"motivo": "LLAMADA", "mensaje": mensaje.strip()[:300]}
+        return Change("", [], [(EventType.ALERTA_SUPERVISOR, Accion.LLAMAR)], details)
+
+    return apply(spool, plan=plan, worker=worker, actor=actor, guard={})
+
+
+def alert_acknowledge(*, spool: Spool, supervisor: Actor, respuesta: str = "") -> Spool:
+    """A supervisor answers the spool's open alert (the unblock answers it too)."""
+
+    def plan(s: Spool, now: datetime.datetime) -> Change:
+        if _open_alert(s) is None:
+            raise SinAlerta(
+                f"El spool {s.tag_spool} no tiene una alerta abierta.", data={"tag_spool": s.tag_spool}
+            )
+        details = {"respuesta": respuesta.strip()[:300], "supervisor": getattr(supervisor, "username", "")}
+        return Change("", [], [(EventType.ALERTA_ATENDIDA, Accion.ATENDER)], details)
+
+    return apply(spool, plan=plan, worker=None, actor=supervisor, guard={})
 
 
 # --- the action table's rows for REPARACION -----------------------------------------------

@@ -1,11 +1,11 @@
-"""Read-only JSON API of master data: workers, and one spool by its tag."""
+"""Read-only JSON API of master data: workers, the defect catalogue, and one spool by its tag."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, JsonResponse
 
-from spools.models import Worker
-from spools.serializers import spool_to_dict, worker_to_dict
+from spools.models import Defecto, Worker
+from spools.serializers import defect_to_dict, spool_to_dict, worker_to_dict
 from spools.services import spool_get
 from zeues.lib.api import api_view, ok
 
@@ -22,3 +22,10 @@ def workers(request: HttpRequest) -> JsonResponse:
 def spool_detail(request: HttpRequest, tag: str) -> JsonResponse:
     """GET /api/spools/{tag}."""
     return ok(spool_to_dict(spool_get(tag_spool=tag)))
+
+
+@api_view("GET")
+def defectos(request: HttpRequest) -> JsonResponse:
+    """GET /api/defectos: the defect catalogue a RECHAZADO names (inactive ones flagged)."""
+    items = [defect_to_dict(d) for d in Defecto.objects.all()]
+    return ok({"defectos": items, "total": len(items)})

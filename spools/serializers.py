@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
-from spools.models import Spool, Worker
+from spools.models import Defecto, Spool, Worker
 
 
 def _token(worker: Worker | None) -> str | None:
@@ -40,7 +41,28 @@ def spool_to_dict(spool: Spool) -> dict[str, Any]:
         "operacion_actual": spool.operacion_actual or None,
         "estado_detalle": spool.estado_detalle,
         "version": spool.version,
+        "ultimo_rechazo": rejection_to_dict(spool),
     }
+
+
+def rejection_to_dict(spool: Spool) -> dict[str, Any] | None:
+    """The latest RECHAZADO and its reason, or None when the spool was never rejected."""
+    if spool.rechazo_fecha is None:
+        return None
+    defecto = spool.rechazo_defecto
+    return {
+        "defecto": defecto.codigo if defecto else None,
+        "defecto_nombre": defecto.nombre if defecto else None,
+        "nota": spool.rechazo_nota,
+        "foto_url": reverse("rechazo-foto", kwargs={"tag": spool.tag_spool}) if spool.rechazo_foto else None,
+        "fecha": timezone.localtime(spool.rechazo_fecha).isoformat(),
+        "inspector": _token(spool.rechazo_inspector),
+    }
+
+
+def defect_to_dict(defecto: Defecto) -> dict[str, Any]:
+    """One entry of the defect catalogue."""
+    return {"codigo": defecto.codigo, "nombre": defecto.nombre, "activo": defecto.activo}
 
 
 def worker_to_dict(worker: Worker) -> dict[str, Any]:

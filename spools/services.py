@@ -1,4 +1,4 @@
-"""Master-data lookups and the audit trail's single write path (the event and its KPI facts)."""
+"""Master-data lookups and the audit trail's single write path (the event, its KPI facts, alerts)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.utils import timezone
 
-from spools import kpi_facts
+from spools import alerts, kpi_facts
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
 from spools.models import Event, Spool, Worker
 
@@ -16,7 +16,7 @@ from spools.models import Event, Spool, Worker
 def spool_get(*, tag_spool: str) -> Spool:
     """The spool with that tag (surrounding spaces ignored) or SPOOL_NO_ENCONTRADO."""
     tag = tag_spool.strip()
-    spool = Spool.objects.select_related("ocupado_por", "armador", "soldador").filter(tag_spool=tag).first()
+    spool = Spool.objects.with_people().filter(tag_spool=tag).first()
     if spool is None:
         raise SpoolNoEncontrado(f"No existe el spool «{tag}».", data={"tag_spool": tag})
     return spool
@@ -60,4 +60,5 @@ def event_append(
     )
     if spool is not None:
         kpi_facts.apply(event)  # the manager page's pre-folded rows, in the same transaction
+        alerts.apply(event)  # the supervisors' open alerts, in the same transaction
     return event

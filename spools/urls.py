@@ -6,5 +6,6 @@ app_name = "spools"
 
 urlpatterns = [
     path("workers", api.workers, name="workers"),
+    path("defectos", api.defectos, name="defectos"),
     path("spools/<path:tag>", api.spool_detail, name="detail"),
 ]

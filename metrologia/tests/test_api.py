@@ -40,7 +40,9 @@ def test_aprobado_answer(api, inspector, make_spool):
 
 def test_rechazado_answer_has_cycle(api, inspector, make_spool):
     s = make_spool(arm="completado", sold="completado")
-    body = api.post(URL, {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "RECHAZADO"}).json()
+    body = api.post(
+        URL, {"tag_spool": s.tag_spool, "worker_id": 97, "resultado": "RECHAZADO", "defecto": "POROSIDAD"}
+    ).json()
     assert body["ciclo"] == 1 and body["estado_detalle"] == "RECHAZADO (Ciclo 1/3) - Pendiente reparación"
     assert (
         api.get(reverse("spools:detail", kwargs={"tag": s.tag_spool})).json()["fecha_qc_metrologia"] is None
@@ -92,7 +94,9 @@ def test_batch_results_per_tag(api, inspector, make_spool):
     ok = [make_spool(arm="completado", sold="completado") for _ in range(3)]
     not_ready = make_spool()
     tags = [s.tag_spool for s in ok] + [not_ready.tag_spool, "NOPE"]
-    body = api.post(BATCH, {"tag_spools": tags, "worker_id": 97, "resultado": "RECHAZADO"}).json()
+    body = api.post(
+        BATCH, {"tag_spools": tags, "worker_id": 97, "resultado": "RECHAZADO", "defecto": "POROSIDAD"}
+    ).json()
     assert (body["total"], body["succeeded"], body["failed"]) == (5, 3, 2)
     assert [d["error"] for d in body["details"]] == [
         None,

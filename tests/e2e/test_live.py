@@ -146,7 +146,7 @@ def test_board_shows_offline_when_redis_dies_and_recovers_when_it_returns(
 
 
 def test_every_event_type_arrives_with_the_documented_fields(
-    servers, boss, make_worker, make_spool, supervisores_group
+    servers, boss, make_worker, make_spool, supervisores_group, defectos
 ):
     one, two = servers
     user, token = boss
@@ -161,7 +161,10 @@ def test_every_event_type_arrives_with_the_documented_fields(
     stream = SseClient(two.url, {"Authorization": f"Bearer {token}"})
     api = E2EClient(one.url, token)
     calls = [
-        ("metrologia:completar", {"tag_spool": "EV-Q", "worker_id": 97, "resultado": "RECHAZADO"}),
+        (
+            "metrologia:completar",
+            {"tag_spool": "EV-Q", "worker_id": 97, "resultado": "RECHAZADO", "defecto": "FISURA"},
+        ),
         ("supervisor-desbloquear", {"tag_spool": "EV-Q", "motivo": "Revisión con calidad"}),
         ("reparacion:tomar", {"tag_spool": "EV-Q", "worker_id": 93}),
         ("reparacion:pausar", {"tag_spool": "EV-Q", "worker_id": 93}),
@@ -169,6 +172,8 @@ def test_every_event_type_arrives_with_the_documented_fields(
         ("reparacion:completar", {"tag_spool": "EV-Q", "worker_id": 93}),
         ("reparacion:tomar", {"tag_spool": "EV-C", "worker_id": 93}),
         ("reparacion:cancelar", {"tag_spool": "EV-C", "worker_id": 93}),
+        ("alertas-llamar", {"tag_spool": "EV-C", "worker_id": 93, "mensaje": "Falta un plano"}),
+        ("supervisor-atender", {"tag_spool": "EV-C", "respuesta": "Voy"}),
         ("occupation:tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),
         ("occupation:pausar", {"tag_spool": "EV-A", "worker_id": 90}),
         ("occupation:tomar", {"tag_spool": "EV-A", "worker_id": 90, "operacion": "ARM"}),

@@ -32,15 +32,24 @@ def test_ten_concurrent_repair_takes_have_one_winner(http_api, make_worker, make
     ]
 
 
+def _verdict(resultado: str) -> dict[str, str]:
+    """A metrología result as the API takes it: a rejection names its defect."""
+    return (
+        {"resultado": resultado, "defecto": "POROSIDAD"}
+        if resultado == "RECHAZADO"
+        else {"resultado": resultado}
+    )
+
+
 @pytest.mark.parametrize("first", ["APROBADO", "RECHAZADO"])
-def test_concurrent_metrologia_results_apply_exactly_once(http_api, make_worker, make_spool, first):
+def test_concurrent_metrologia_results_apply_exactly_once(http_api, make_worker, make_spool, defectos, first):
     spool = make_spool(arm="completado", sold="completado")
     inspectors = [make_worker(roles=["Metrologia"], nombre=f"Insp{i}") for i in range(6)]
     results = [
         first if i % 2 == 0 else ("RECHAZADO" if first == "APROBADO" else "APROBADO") for i in range(6)
     ]
     calls = [
-        ("metrologia:completar", {"tag_spool": spool.tag_spool, "worker_id": w.id, "resultado": res})
+        ("metrologia:completar", {"tag_spool": spool.tag_spool, "worker_id": w.id, **_verdict(res)})
         for w, res in zip(inspectors, results, strict=True)
     ]
     responses = http_api.post_concurrently(calls)
@@ -56,7 +65,7 @@ def test_concurrent_metrologia_results_apply_exactly_once(http_api, make_worker,
 
 
 def test_three_rejections_block_and_a_supervisor_unblocks_end_to_end(
-    http_api, server, make_worker, make_spool, supervisores_group
+    http_api, server, make_worker, make_spool, supervisores_group, defectos
 ):
     spool = make_spool(arm="completado", sold="completado")
     inspector = make_worker(roles=["Metrologia"])
@@ -64,11 +73,11 @@ def test_three_rejections_block_and_a_supervisor_unblocks_end_to_end(
     body = {"tag_spool": spool.tag_spool, "worker_id": repairer.id}
     inspect = {"tag_spool": spool.tag_spool, "worker_id": inspector.id}
     for ciclo in (1, 2):
-        r = http_api.post("metrologia:completar", {**inspect, "resultado": "RECHAZADO"})
+        r = http_api.post("metrologia:completar", {**inspect, **_verdict("RECHAZADO")})
         assert r.json()["ciclo"] == ciclo
         for action in ("tomar", "pausar", "tomar", "completar"):
             assert http_api.post(f"reparacion:{action}", body).status_code == 200
-    r = http_api.post("metrologia:completar", {**inspect, "resultado": "RECHAZADO"})
+    r = http_api.post("metrologia:completar", {**inspect, **_verdict("RECHAZADO")})
     assert r.json()["estado_detalle"] == "BLOQUEADO - Contactar supervisor" and r.json()["bloqueado"] is True
     for name, payload in [
         ("reparacion:tomar", body),

@@ -19,6 +19,7 @@ from django_eventstream import views as eventstream_views
 
 import zeues
 from spools.models import Spool
+from spools.serializers import rejection_to_dict
 from spools.services import spool_get
 from zeues.front.health import check_database, check_redis, check_sheets
 from zeues.lib import live
@@ -112,9 +113,10 @@ def event_to_dict(e: EventRow) -> dict[str, Any]:
 
 
 def history_to_dict(h: History) -> dict[str, Any]:
-    """The API's answer: `{tag_spool, sessions, events}`."""
+    """The API's answer: `{tag_spool, ultimo_rechazo, sessions, events}`."""
     return {
         "tag_spool": h.spool.tag_spool,
+        "ultimo_rechazo": rejection_to_dict(h.spool),
         "sessions": [session_to_dict(s) for s in h.sessions],
         "events": [event_to_dict(e) for e in h.events],
     }

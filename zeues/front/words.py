@@ -66,6 +66,11 @@ def intento(ciclo: int) -> str:
     return f"intento {ciclo} de {limit}" if limit else f"intento {ciclo}"
 
 
+def _attempt(ciclo: int) -> str:
+    # After a supervisor's unblock the series starts again (ciclo 0): no attempt to show yet.
+    return f" · {intento(ciclo)}" if ciclo else ""
+
+
 def _holder(spool: Spool) -> str:
     return spool.ocupado_por.token if spool.ocupado_por else f"({spool.ocupado_por_id})"
 
@@ -77,14 +82,13 @@ def _quality(spool: Spool) -> str | None:
     if calidad == EstadoCalidad.APROBADO:
         return "Aprobado en metrología ✓"
     if calidad == EstadoCalidad.EN_REPARACION:
-        return f"En reparación · {intento(spool.ciclo)} · {_holder(spool)}"
+        return f"En reparación{_attempt(spool.ciclo)} · {_holder(spool)}"
     if calidad == EstadoCalidad.REPARACION_PAUSADA:
-        return f"Reparación pausada · {intento(spool.ciclo)}"
+        return f"Reparación pausada{_attempt(spool.ciclo)}"
     if calidad == EstadoCalidad.PENDIENTE_METROLOGIA:
-        return f"Reparado · espera metrología · {intento(spool.ciclo)}"
+        return f"Reparado · espera metrología{_attempt(spool.ciclo)}"
     if calidad == EstadoCalidad.RECHAZADO:
-        # After a supervisor's unblock the series starts again: no attempt number to show.
-        return "Rechazado · espera reparación" + (f" · {intento(spool.ciclo)}" if spool.ciclo else "")
+        return f"Rechazado · espera reparación{_attempt(spool.ciclo)}"
     return None
 
 
@@ -93,7 +97,7 @@ def estado(spool: Spool) -> str:
     quality = _quality(spool)
     if quality is not None:
         return quality
-    arm, sold = ESTADO_OPERACION[spool.arm], ESTADO_OPERACION[spool.sold]  # type: ignore[index]
+    arm, sold = ESTADO_OPERACION[spool.arm], ESTADO_OPERACION[spool.sold]
     if spool.ocupado_por_id is not None:
         return f"{_holder(spool)} trabajando en {operacion(spool.operacion_actual)} · ARM {arm} · SOLD {sold}"
     if spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO:

@@ -61,6 +61,8 @@ FIELDS = (
     "estado_detalle",
     "ocupado_por",
     "timestamp",
+    "defecto",  # a rejection's defect (its name) and note; null on every other event
+    "nota",
 )
 
 
@@ -74,6 +76,8 @@ def payload(
     estado_detalle: str,
     ocupado_por: str | None,
     timestamp: datetime.datetime,
+    defecto: str | None = None,
+    nota: str | None = None,
 ) -> dict[str, Any]:
     """The data of one stream event, exactly FIELDS."""
     return {
@@ -85,6 +89,8 @@ def payload(
         "estado_detalle": estado_detalle,
         "ocupado_por": ocupado_por,
         "timestamp": timestamp.isoformat(),
+        "defecto": defecto,
+        "nota": nota,
     }
 
 

@@ -28,7 +28,7 @@ def backlog() -> dict[str, Any]:
         con_problema=Count("pk", filter=~Q(problema="")),
         oldest=Min("first_change_at", filter=Q(problema="")),
     )
-    events = Event.objects.filter(seq__gt=cursor).exclude(evento_tipo=EventType.IMPORT)
+    events = Event.objects.filter(seq__gt=cursor, spool__isnull=False).exclude(evento_tipo=EventType.IMPORT)
     oldest_event = events.order_by("seq").values_list("timestamp", flat=True).first()
     oldest = min((t for t in (spools["oldest"], oldest_event) if t is not None), default=None)
     return {

@@ -361,9 +361,7 @@ class SheetSync:
         """One values:batchUpdate: (written spool → version, problems, spool → tag)."""
         if not changes:
             return {}, {}, {}
-        spools = Spool.objects.select_related("ocupado_por", "armador", "soldador").in_bulk(
-            [c.spool_id for c in changes]
-        )
+        spools = Spool.objects.with_people().in_bulk([c.spool_id for c in changes])
         rows_by_tag, positions = layout.rows_by_tag(), layout.spool_columns()
         data, written, problems, placed = [], {}, {}, {}
         for spool in spools.values():
@@ -407,7 +405,10 @@ class SheetSync:
         rows = [
             placed_row(event_cells(e), positions)
             for e in events
-            if e.evento_tipo != EventType.IMPORT and str(e.id) not in layout.tail_ids
+            # Metadata is the spools' log: imports and events of no spool (a PIN lockout) stay out.
+            if e.evento_tipo != EventType.IMPORT
+            and e.spool_id is not None
+            and str(e.id) not in layout.tail_ids
         ]
         upto = events[-1].seq
         if not rows:

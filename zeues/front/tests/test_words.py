@@ -21,6 +21,7 @@ def _spool(make_spool, make_worker, **fields):
         ({"calidad": "reparacion_pausada", "ciclo": 2}, "Reparación pausada · intento 2 de 3"),
         ({"calidad": "pendiente_metrologia", "ciclo": 1}, "Reparado · espera metrología · intento 1 de 3"),
         ({"calidad": "rechazado", "ciclo": 0}, "Rechazado · espera reparación"),
+        ({"calidad": "en_reparacion", "ciclo": 0, "holder": True}, "En reparación · LM(100)"),
         ({"calidad": "rechazado", "ciclo": 2}, "Rechazado · espera reparación · intento 2 de 3"),
         ({"calidad": "bloqueado", "ciclo": 3}, "Bloqueado · llame a un supervisor · 3 rechazos seguidos"),
         ({"calidad": "aprobado", "arm": "completado", "sold": "completado"}, "Aprobado en metrología ✓"),
