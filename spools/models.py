@@ -158,14 +158,14 @@ SESSION_CLOSES = frozenset(
 class Worker(models.Model):
     """A shop-floor worker, keyed by the sheet's numeric id."""
 
-    id = models.PositiveIntegerField(primary_key=True)
+    id = models.PositiveIntegerField("ID", primary_key=True)
     nombre = models.CharField(max_length=100)
     apellido = models.CharField(max_length=100)
     activo = models.BooleanField(default=True)
     # Optional kiosk PIN, stored hashed like a password; empty means no PIN is asked.
     pin = models.CharField("PIN (cifrado)", max_length=128, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     class Meta:
         ordering = ["nombre", "apellido", "id"]
@@ -205,7 +205,9 @@ class Worker(models.Model):
 class WorkerRole(models.Model):
     """One role of one worker (the sheet's `Roles` tab has one row per worker and role)."""
 
-    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="roles")
+    worker = models.ForeignKey(
+        Worker, on_delete=models.CASCADE, related_name="roles", verbose_name="trabajador"
+    )
     rol = models.CharField(max_length=20, choices=Rol.choices)
     activo = models.BooleanField(default=True)
 
@@ -252,6 +254,15 @@ class SpoolQuerySet(models.QuerySet["Spool"]):
     def occupied_by(self, worker: Worker) -> SpoolQuerySet:
         """Spools the worker holds right now."""
         return self.filter(ocupado_por=worker)
+
+    def with_people(self) -> SpoolQuerySet:
+        """Joined with everyone a spool names (occupant, fitter, welder, last rejection's defect
+        and inspector), so showing it costs no further query."""
+        return self.select_related(*PEOPLE)
+
+
+# The related rows a spool's description needs (SpoolQuerySet.with_people).
+PEOPLE = ("ocupado_por", "armador", "soldador", "rechazo_defecto", "rechazo_inspector")
 
 
 def stale_cutoff() -> datetime.datetime:
@@ -309,8 +320,10 @@ class Spool(models.Model):
     fecha_materiales = models.DateField("Fecha_Materiales", null=True, blank=True)
     activo = models.BooleanField(default=True)
 
-    arm = FSMField(default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True)
-    sold = FSMField(default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True)
+    arm = FSMField("ARM", default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True)
+    sold = FSMField(
+        "SOLD", default=EstadoOperacion.PENDIENTE, choices=EstadoOperacion.choices, protected=True
+    )
     armador = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     soldador = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     fecha_armado = models.DateField("Fecha_Armado", null=True, blank=True)
@@ -325,10 +338,12 @@ class Spool(models.Model):
     ocupado_por = models.ForeignKey(
         Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="spools_ocupados"
     )
-    fecha_ocupacion = models.DateTimeField(null=True, blank=True)
-    operacion_actual = models.CharField(max_length=20, blank=True, choices=Operacion.choices)
+    fecha_ocupacion = models.DateTimeField("fecha de ocupación", null=True, blank=True)
+    operacion_actual = models.CharField(
+        "operación actual", max_length=20, blank=True, choices=Operacion.choices
+    )
     # Bumped by every state change; conditional writes compare it (optimistic concurrency).
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField("versión", default=0)
 
     # The latest RECHAZADO and why: what the repairer reads before taking the spool. Every
     # rejection is also in the audit trail (the event's details carry the same values).
@@ -342,8 +357,8 @@ class Spool(models.Model):
         Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="inspector"
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     objects = SpoolQuerySet.as_manager()
 
@@ -614,8 +629,15 @@ class Event(models.Model):
     timestamp = models.DateTimeField("fecha y hora", db_index=True)
     evento_tipo = models.CharField("tipo", max_length=30, choices=EventType.choices)
     spool = models.ForeignKey(Spool, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
-    tag_spool = models.CharField(max_length=100, blank=True)
-    worker = models.ForeignKey(Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
+    tag_spool = models.CharField("TAG_SPOOL", max_length=100, blank=True)
+    worker = models.ForeignKey(
+        Worker,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name="trabajador",
+    )
     worker_token = models.CharField("trabajador", max_length=40, blank=True)
     operacion = models.CharField("operación", max_length=20, blank=True)
     accion = models.CharField("acción", max_length=20, blank=True)
@@ -624,7 +646,7 @@ class Event(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    details = models.JSONField(default=dict, blank=True)
+    details = models.JSONField("detalles", default=dict, blank=True)
 
     objects = EventQuerySet.as_manager()
 

@@ -33,12 +33,14 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
 class ApiToken(models.Model):
     """A bearer token for the JSON API, owned by a user (a kiosk account or an integration)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=8, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="usuario"
+    )
+    key_hash = models.CharField("hash de la clave", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("prefijo", max_length=8, editable=False)
     nombre = models.CharField(max_length=100, blank=True)
     activo = models.BooleanField(default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -72,9 +74,9 @@ class SheetSpoolChange(models.Model):
     spool = models.OneToOneField("spools.Spool", primary_key=True, on_delete=models.CASCADE, related_name="+")
     # The spool's version at its latest change; the worker deletes the row only up to the
     # version it wrote, so a change made during a cycle is sent in the next one.
-    version = models.PositiveIntegerField()
+    version = models.PositiveIntegerField("versión")
     # The oldest change the sheet has not received: the mirror's lag.
-    first_change_at = models.DateTimeField(db_index=True)
+    first_change_at = models.DateTimeField("primer cambio sin enviar", db_index=True)
     # Why the worker could not write it (tag missing from the sheet or duplicated); retried.
     problema = models.CharField(max_length=200, blank=True)
 
@@ -104,21 +106,21 @@ class SheetSyncState(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     # Every event with seq <= cursor is in Metadata (or is not mirrored: IMPORT).
-    event_cursor = models.BigIntegerField(default=0)
+    event_cursor = models.BigIntegerField("cursor de eventos", default=0)
     # Set before an append is sent and cleared once it is recorded: when set at the start of a
     # cycle, Google may have applied that append, and the worker checks the sheet before
     # appending again.
-    append_pending_upto = models.BigIntegerField(null=True, blank=True)
+    append_pending_upto = models.BigIntegerField("envío pendiente hasta", null=True, blank=True)
     # Last row of Metadata after our latest confirmed append (where the tail check starts).
-    metadata_last_row = models.PositiveIntegerField(default=0)
-    last_cycle_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    last_error_at = models.DateTimeField(null=True, blank=True)
-    paused_reason = models.TextField(blank=True)
+    metadata_last_row = models.PositiveIntegerField("última fila de Metadata", default=0)
+    last_cycle_at = models.DateTimeField("último ciclo", null=True, blank=True)
+    last_success_at = models.DateTimeField("último ciclo correcto", null=True, blank=True)
+    last_error = models.TextField("último error", blank=True)
+    last_error_at = models.DateTimeField("fecha del último error", null=True, blank=True)
+    paused_reason = models.TextField("motivo de la pausa", blank=True)
     # Tags the sheet lacks or repeats, as last seen: {"sin_fila": [...], "duplicados": {tag: [rows]}}.
     avisos = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
 
     class Meta:
         verbose_name = "estado del espejo en Google Sheets"

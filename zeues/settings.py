@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # No LocaleMiddleware: the language is LANGUAGE_CODE for everyone (see LANGUAGE_CODE below).
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +93,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE for <html lang>: the language the page is served in.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -150,15 +152,28 @@ ZEUES_BATCH_MAX = 50
 ZEUES_MAX_CICLOS = env_int("ZEUES_MAX_CICLOS", 3)
 # Occupations older than this are flagged as stale on the board and in admin (hours).
 ZEUES_STALE_HOURS = env_int("ZEUES_STALE_HOURS", 12)
+# Supervisor alerts also go out by e-mail (Django's mail settings) and/or to a webhook (JSON
+# POST) when these are set; the live alert on the board and /alertas/ needs nothing.
+ZEUES_ALERT_EMAILS = [a.strip() for a in os.environ.get("ZEUES_ALERT_EMAILS", "").split(",") if a.strip()]
+ZEUES_ALERT_WEBHOOK = os.environ.get("ZEUES_ALERT_WEBHOOK", "")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zeues@localhost")
+# Photos of rejections (and other uploads) go through Django's storage API, here a folder.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+ZEUES_PHOTO_MAX_BYTES = env_int("ZEUES_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
 
+# Spanish for everyone, kiosk, pages and admin alike: no LocaleMiddleware, so a browser set to
+# English gets the same Spanish page (docs/decisions.md, "Language"). Django's own Spanish
+# catalogue translates admin; locale/es adds the few strings it lacks.
 LANGUAGE_CODE = "es"
-LANGUAGES = [("es", "Español"), ("en", "English")]
+LANGUAGES = [("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The 403 of a failed CSRF check (a form left open too long): a Spanish page with a way back.
+CSRF_FAILURE_VIEW = "zeues.front.errors.csrf_failure"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/Santiago")
 USE_I18N = True
 USE_TZ = True
@@ -186,6 +201,14 @@ LOGOUT_REDIRECT_URL = "login"
 # identified on it is forgotten after this many idle seconds.
 ZEUES_KIOSK_IDLE_SECONDS = env_int("ZEUES_KIOSK_IDLE_SECONDS", 60)
 ZEUES_KIOSK_SESSION_DAYS = env_int("ZEUES_KIOSK_SESSION_DAYS", 365)
+# Kiosk PIN lock (zeues/front/kiosk/pins.py over zeues/lib/lockout.py): the Nth wrong PIN in a
+# row locks that worker's PIN for ZEUES_PIN_LOCK_SECONDS, doubled for each further lock before a
+# right PIN or a supervisor's unlock, capped at ZEUES_PIN_LOCK_MAX_SECONDS; wrong tries and the
+# doubling are forgotten after ZEUES_PIN_MEMORY_SECONDS. Stored in the cache (Redis in production).
+ZEUES_PIN_MAX_TRIES = env_int("ZEUES_PIN_MAX_TRIES", 5)
+ZEUES_PIN_LOCK_SECONDS = env_int("ZEUES_PIN_LOCK_SECONDS", 300)
+ZEUES_PIN_LOCK_MAX_SECONDS = env_int("ZEUES_PIN_LOCK_MAX_SECONDS", 86_400)
+ZEUES_PIN_MEMORY_SECONDS = env_int("ZEUES_PIN_MEMORY_SECONDS", 86_400)
 ZEUES_KIOSK_GROUP = "Kioscos"
 # Seconds a result screen stays before returning to the start screen.
 ZEUES_KIOSK_RESULT_SECONDS = env_int("ZEUES_KIOSK_RESULT_SECONDS", 5)

@@ -6,8 +6,8 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import api as occupation_api
 from reparacion import api as reparacion_api
+from zeues.front import alerts, board, downloads, gerencia, history, labels, photos, views
 from zeues.front import api as front_api
-from zeues.front import board, downloads, gerencia, history, labels, views
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("occupation/", include("occupation.urls")),
@@ -21,6 +21,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("spools/reparacion", reparacion_api.lista, name="reparacion-lista"),
     path("supervisor/desbloquear", reparacion_api.desbloquear, name="supervisor-desbloquear"),
     path("supervisor/liberar", reparacion_api.liberar, name="supervisor-liberar"),
+    path("supervisor/atender", reparacion_api.atender, name="supervisor-atender"),
+    path("alertas", reparacion_api.alertas, name="alertas"),
+    path("alertas/llamar", reparacion_api.llamar, name="alertas-llamar"),
     # Before spools.urls, whose spools/<path:tag> would otherwise swallow them.
     path("spools/iniciar", occupation_api.iniciar, name="spools-iniciar"),
     path("spools/ocupados", occupation_api.ocupados, name="spools-ocupados"),
@@ -41,7 +44,10 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("healthz", views.healthz, name="healthz"),
     path("kiosko/", include("zeues.front.kiosk.urls")),
+    # Under /kiosko/ so tablet accounts may open it (the kiosk's own URLs never match this path).
+    path("kiosko/foto-rechazo/<path:tag>/", photos.rejection_photo, name="rechazo-foto"),
     path("tablero/", board.board, name="board"),
+    path("alertas/", alerts.alerts, name="alerts"),
     path("spools/etiquetas/", labels.sheet, name="labels"),
     path("historial/", history.search, name="history-search"),
     # Downloads before the spool page, whose <path:tag> would otherwise swallow them.
@@ -63,3 +69,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/", include(api_patterns)),
 ]
+
+# Error pages in Spanish, in the kiosk's, admin's or the staff pages' look (zeues/front/errors.py);
+# the failed CSRF check is settings.CSRF_FAILURE_VIEW.
+handler400 = "zeues.front.errors.bad_request"
+handler403 = "zeues.front.errors.permission_denied"
+handler404 = "zeues.front.errors.page_not_found"
+handler500 = "zeues.front.errors.server_error"
