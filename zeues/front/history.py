@@ -1,4 +1,9 @@
-"""The spool history pages: search (/historial/) and a spool's timeline (/historial/<tag>/)."""
+"""The spool history pages: search (/historial/) and a spool's timeline (/historial/<tag>/).
+
+The page says every code in words (zeues/front/words.py): `Completó el ARM`, `REPARACIÓN`,
+`Supervisor desbloqueó el spool`. The JSON API (/api/history) and the CSV/XLSX exports keep the
+raw codes: they are for programs and the sheet.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from spools.models import Spool
+from zeues.front import words
 from zeues.front.permissions import management_required
+from zeues.front.timeline import timeline as draw_timeline
 from zeues.reports.history import SIN_CIERRE, Note, Session, spool_history
 
 SEARCH_LIMIT = 100
@@ -27,7 +34,9 @@ def search(request: HttpRequest) -> HttpResponse:
     results: list[Spool] = []
     if q:
         match = Q(tag_spool__icontains=q) | Q(nv__iexact=q) | Q(ot__iexact=q)
-        results = list(Spool.objects.filter(match).order_by("tag_spool")[: SEARCH_LIMIT + 1])
+        # The state in words names the holder: joined here, not one query per row.
+        found = Spool.objects.filter(match).select_related("ocupado_por")
+        results = list(found.order_by("tag_spool")[: SEARCH_LIMIT + 1])
     context = {"q": q, "results": results[:SEARCH_LIMIT], "more": len(results) > SEARCH_LIMIT}
     return render(request, "history/search.html", context)
 
@@ -35,16 +44,21 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 @management_required
 def timeline(request: HttpRequest, tag: str) -> HttpResponse:
-    """GET /historial/<tag>/: the spool's sessions, totals, metrología and supervisor acts."""
-    spool = Spool.objects.filter(tag_spool=tag.strip()).first()
+    """GET /historial/<tag>/: the timeline, then the totals, sessions, metrología and supervisor acts."""
+    spool = Spool.objects.filter(tag_spool=tag.strip()).select_related("ocupado_por").first()
     if spool is None:
         raise Http404(f"No existe el spool «{tag}».")
     h = spool_history(spool)
     context = {
         "h": h,
+        "estado": words.estado(spool),
+        "timeline": draw_timeline(h),
         "session_rows": session_rows_html(h.sessions),
         "metrologia_rows": metrologia_rows_html(h.metrologia),
-        "supervisor_rows": supervisor_rows_html(h.supervisor),
+        "supervisor_rows": supervisor_rows_html(h.supervisor, h.alerts),
+        "orphans": [
+            (n, words.evento(n.event.evento_tipo), words.operacion(n.event.operacion)) for n in h.orphans
+        ],
     }
     return render(request, "history/history.html", context)
 
@@ -73,6 +87,8 @@ def session_rows_html(sessions: list[Session]) -> SafeString:
     """
     en_curso_label, sin_cierre = escape(_("en curso")), escape(_("sin cierre registrado"))
     workers: dict[tuple[str, str], str] = {}
+    ops: dict[str, str] = {}
+    closes: dict[str, str] = {SIN_CIERRE: f'<span class="flag">{sin_cierre}</span>'}
     rows = []
     for s in sessions:
         key = (s.worker_token, s.worker_nombre)
@@ -85,27 +101,45 @@ def session_rows_html(sessions: list[Session]) -> SafeString:
         else:
             end = _time(s.end) if s.end else "—"
             duration = s.duration  # digits, spaces, "d" and colons only (format_duration)
-        cierre = f'<span class="flag">{sin_cierre}</span>' if s.cierre == SIN_CIERRE else escape(s.cierre)
-        cells = [worker, escape(s.operacion), _time(s.start), end, duration, cierre]
+        op = ops.get(s.operacion)
+        if op is None:
+            op = ops[s.operacion] = escape(words.operacion(s.operacion))
+        cierre = closes.get(s.cierre)
+        if cierre is None:
+            cierre = closes[s.cierre] = escape(words.evento(s.cierre))
+        cells = [worker, op, _time(s.start), end, duration, cierre]
         rows.append(_tr(cells, ' class="stale"' if s.en_curso else ""))
     return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above
 
 
 def metrologia_rows_html(notes: list[Note]) -> SafeString:
     """The metrología table's rows (one per inspection), built like the sessions'."""
+    blocked = f' <span class="flag">{escape(_("→ bloqueó el spool"))}</span>'
     rows = []
     for m in notes:
-        resultado = escape(m.resultado) + (' <span class="flag">→ BLOQUEADO</span>' if m.bloqueo else "")
+        resultado = escape(m.resultado) + (blocked if m.bloqueo else "")
         ciclo = "—" if m.ciclo is None else str(m.ciclo)
-        rows.append(_tr([escape(m.when), escape(m.event.worker_token), resultado, ciclo]))
+        cells = [escape(m.when), escape(m.event.worker_token), resultado, escape(m.defecto or "—"), ciclo]
+        rows.append(_tr(cells))
     return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above
 
 
-def supervisor_rows_html(notes: list[Note]) -> SafeString:
-    """The supervisor acts' rows, built like the sessions'."""
+def supervisor_rows_html(notes: list[Note], alerts: list[Note] | None = None) -> SafeString:
+    """The supervisor acts' rows and the calls to a supervisor, in the order they happened.
+
+    Built like the sessions'. An act says its operation ("Supervisor liberó la ocupación · SOLD");
+    a call's "Motivo" is the caller's message, an answer's the supervisor's reply.
+    """
     rows = []
-    for a in notes:
-        act = escape(f"{a.event.evento_tipo} {a.event.operacion}")
-        cells = [escape(a.when), act, escape(a.supervisor or "—"), escape(a.event.worker_token or "—")]
+    for a in sorted([*notes, *alerts], key=lambda n: n.event.seq) if alerts else notes:
+        act = words.evento(a.event.evento_tipo)
+        if a.event.operacion:
+            act += f" · {words.operacion(a.event.operacion)}"
+        cells = [
+            escape(a.when),
+            escape(act),
+            escape(a.supervisor or "—"),
+            escape(a.event.worker_token or "—"),
+        ]
         rows.append(_tr([*cells, escape(a.motivo or "—")]))
     return mark_safe("\n".join(rows))  # noqa: S308 - every variable part is escaped above

@@ -20,6 +20,8 @@ from spools.models import SESSION_CLOSES, SESSION_OPENS, Event, EventType, Spool
 # A session ended this way leaves the operation waiting for the next TOMAR: that wait is paused time.
 PAUSES = {EventType.PAUSAR_SPOOL, EventType.PAUSAR_REPARACION, EventType.LIBERACION_FORZADA}
 SUPERVISOR = {EventType.SUPERVISOR_OVERRIDE, EventType.LIBERACION_FORZADA}
+# A supervisor called to the spool, and the answer (reparacion.services.alert_call/alert_acknowledge).
+ALERTS = {EventType.ALERTA_SUPERVISOR, EventType.ALERTA_ATENDIDA}
 # A TOMAR that finds its operation's previous session still open: that session's end is unknown.
 SIN_CIERRE = "SIN_CIERRE"
 
@@ -110,6 +112,7 @@ class Note:
     motivo: str = ""
     supervisor: str = ""
     bloqueo: bool = False
+    defecto: str = ""  # a rejection's defect as the catalogue names it (details["defecto_nombre"])
 
     @property
     def when(self) -> str:
@@ -130,6 +133,7 @@ class History:
     supervisor: list[Note] = field(default_factory=list)
     imports: list[Note] = field(default_factory=list)
     orphans: list[Note] = field(default_factory=list)
+    alerts: list[Note] = field(default_factory=list)  # calls to a supervisor and their answers
 
 
 def spool_history(spool: Spool, *, now: datetime.datetime | None = None) -> History:
@@ -255,12 +259,15 @@ class _Folder:
                     e,
                     resultado=str(details.get("resultado", "")),
                     ciclo=ciclo if isinstance(ciclo, int) else None,
+                    defecto=str(details.get("defecto_nombre") or ""),
                 )
             )
         elif e.evento_tipo == EventType.SPOOL_BLOQUEADO and self.h.metrologia:
             self.h.metrologia[-1].bloqueo = True
         elif e.evento_tipo == EventType.IMPORT:
             self.h.imports.append(Note(e))
+        elif e.evento_tipo in ALERTS:
+            self.h.alerts.append(_alert_note(e))
         if e.evento_tipo in SUPERVISOR:
             who = str(details.get("supervisor") or e.actor_username)
             self.h.supervisor.append(Note(e, motivo=str(details.get("motivo", "")), supervisor=who))
@@ -275,6 +282,17 @@ class _Folder:
             totals = self.totals(op)
             totals.paused_seconds += _seconds(since, now)
             totals.paused_now = True
+
+
+def _alert_note(e: EventRow) -> Note:
+    """A call (the worker's message) or its answer (the supervisor and their reply).
+
+    A call's `motivo` detail is a code (LLAMADA), not something a person typed: not shown.
+    """
+    if e.evento_tipo == EventType.ALERTA_SUPERVISOR:
+        return Note(e, motivo=str(e.details.get("mensaje") or ""))
+    who = str(e.details.get("supervisor") or e.actor_username)
+    return Note(e, motivo=str(e.details.get("respuesta") or ""), supervisor=who)
 
 
 def fold(spool: Spool, events: list[EventRow], *, now: datetime.datetime) -> History:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime
+import re
+import uuid
+import xml.etree.ElementTree as ET
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from spools.models import EventType
-from zeues.reports.tests.test_history import T0, ev
+from spools.models import EventType, Spool
+from zeues.front.timeline import ticks, timeline
+from zeues.reports.history import EventRow, fold
+from zeues.reports.tests.test_history import T0, at, ev
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +104,7 @@ def test_page_renders_sessions_totals_and_acts(boss, make_worker, make_spool):
     page = boss.get(history("H-PAGE/1")).content.decode()
     assert "MR(93) Mauricio Rodriguez" in page and "2 d 03:15:00" in page
     assert "en curso" in page and "data-since=" in page
-    assert "Olvidó pausar" in page and "jefa" in page and "LIBERACION_FORZADA" in page
+    assert "Olvidó pausar" in page and "jefa" in page and "Supervisor liberó la ocupación · ARM" in page
     totals = page[page.index('data-testid="totals"') : page.index('data-testid="sessions"')]
     assert "<td>ARM</td><td>2</td>" in totals and "</table>" in totals  # the summary comes first
 
@@ -128,9 +135,11 @@ def test_page_rows_show_plant_times_and_escape_what_people_typed(boss, make_work
     sessions = page[page.index('data-testid="sessions"') : page.index('data-testid="metrologia"')]
     assert "&lt;b&gt;Ana&lt;/b&gt;" in sessions and "<b>Ana" not in sessions
     assert '<time datetime="2026-03-02T08:00:00-03:00">02-03-2026 08:00:00</time>' in sessions
-    assert "<td>01:00:00</td><td>PAUSAR_SPOOL</td>" in sessions
+    assert "<td>01:00:00</td><td>Pausó</td>" in sessions
     metrologia = page[page.index('data-testid="metrologia"') : page.index('data-testid="supervisor"')]
-    assert "<td>02-03-2026 10:00</td>" in metrologia and "<td>RECHAZADO</td><td>1</td>" in metrologia
+    assert (
+        "<td>02-03-2026 10:00</td>" in metrologia and "<td>RECHAZADO</td><td>—</td><td>1</td>" in metrologia
+    )
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script>x" not in page
 
 
@@ -155,3 +164,369 @@ def test_pages_need_login_and_are_closed_to_kiosk_accounts(client, django_user_m
     tablet.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
     client.force_login(tablet)
     assert client.get(history("H-LOCK"))["Location"] == reverse("kiosk:start")
+
+
+# --- the timeline (zeues/front/timeline.py) ----------------------------------------------
+# Drawn from a hand-built history (no database): the events below, folded by reports.history.
+
+MR = (1, "MR(1)", "Mauricio Rodriguez")
+BS = (2, "BS(2)", "Beto Soto")
+QC = (3, "IM(3)", "Ines Mora")
+
+
+def row(seq: int, tipo: str, op: str, minutes: float, who=MR, actor: str = "", **details) -> EventRow:
+    """One audit event `minutes` after T0, as spool_events reads it."""
+    wid, token, name = who if who else (None, "", "")
+    return EventRow(seq, uuid.uuid4(), at(minutes), tipo, wid, token, name, op, "", details, actor)
+
+
+def drawn(events: list[EventRow], now_minutes: float = 10_000, tag: str = "TL-1"):
+    """The timeline of these events and its SVG parsed as XML (it must be well-formed)."""
+    h = fold(Spool(tag_spool=tag), events, now=at(now_minutes))
+    tl = timeline(h)
+    assert tl is not None
+    return tl, ET.fromstring(f"<svg>{tl.svg}</svg>")  # noqa: S314 - our own markup, checked well-formed
+
+
+def bars(svg, lane: str) -> list[tuple[str, str, str]]:
+    """(x, width, title) of the lane's bars, in drawing order."""
+    return [
+        (r.get("x"), r.get("width"), r.findtext("title"))
+        for r in svg.iter("rect")
+        if (r.get("class") or "").split()[:2] == ["bar", lane]
+    ]
+
+
+def marks(svg, kind: str) -> list[tuple[str, str]]:
+    """(x, title) of the marks of one kind."""
+    return [
+        (g.find("use").get("x"), g.findtext("title")) for g in svg.iter("g") if g.get("class") == f"mk {kind}"
+    ]
+
+
+def labels(svg, cls: str) -> list[str]:
+    return [t.text for t in svg.iter("text") if (t.get("class") or "").startswith(cls)]
+
+
+E = EventType
+# Minutes 0..400, so x = 2 % + t / 400 x 96 % (2 % left free at each end): t=60 -> 16.40 %.
+SHOP = [
+    row(1, E.TOMAR_SPOOL, "ARM", 0),
+    row(2, E.PAUSAR_SPOOL, "ARM", 60),
+    row(3, E.TOMAR_SPOOL, "ARM", 120, BS),
+    row(4, E.COMPLETAR_ARM, "ARM", 180, BS),
+    row(5, E.TOMAR_SPOOL, "SOLD", 200, BS),
+    row(6, E.LIBERACION_FORZADA, "SOLD", 260, BS, motivo="Fin de turno", supervisor="jefa"),
+    row(
+        7,
+        E.COMPLETAR_METROLOGIA,
+        "METROLOGIA",
+        300,
+        QC,
+        resultado="RECHAZADO",
+        ciclo=1,
+        defecto_nombre="Porosidad",
+    ),
+    row(8, E.TOMAR_REPARACION, "REPARACION", 320, BS),
+    row(9, E.COMPLETAR_REPARACION, "REPARACION", 380, BS),
+    row(10, E.COMPLETAR_METROLOGIA, "METROLOGIA", 400, QC, resultado="APROBADO", ciclo=0),
+]
+
+
+def test_timeline_bars_sit_where_the_sessions_were_and_pauses_are_gaps():
+    tl, svg = drawn(SHOP)
+    arm = bars(svg, "arm")
+    assert [(x, w) for x, w, _ in arm] == [("2.00%", "14.40%"), ("30.80%", "14.40%")]
+    # The pause (60 -> 120 min) is the empty space between the end of one bar and the next.
+    assert float(arm[0][0][:-1]) + float(arm[0][1][:-1]) == pytest.approx(16.40)
+    assert [(x, w) for x, w, _ in bars(svg, "sold")] == [("50.00%", "14.40%")]
+    assert [(x, w) for x, w, _ in bars(svg, "rep")] == [("78.80%", "14.40%")]
+    assert (
+        arm[1][2]
+        == "BS(2) Beto Soto · ARM · 02-03-2026 10:00 → 02-03-2026 11:00 · 01:00:00 · Completó el ARM"
+    )
+    # Bars are labelled with the worker when the label fits: on a 601 px tablet (80 px) the token,
+    # from a 1,000 px window (135 px) the name too when it is short; CSS shows one or the other.
+    assert [(t.text, t.get("class")) for t in svg.iter("text") if t.get("class", "").startswith("bl")] == [
+        ("MR(1)", "bl"),  # "MR(1) Mauricio Rodriguez" fits neither
+        ("BS(2)", "bl narrow"),
+        ("BS(2) Beto Soto", "bl wide"),
+    ] + [("BS(2)", "bl narrow"), ("BS(2) Beto Soto", "bl wide")] * 2
+    assert (tl.bars, tl.marks, tl.group_bars, tl.group_marks, tl.note) == (4, 3, 0, 0, "")
+    assert tl.lanes == ["ARM", "SOLD", "METROLOGIA", "REPARACION", "SUPERVISION"]
+    assert [t.text for t in svg.iter("text") if t.get("class") == "ln"] == [
+        "ARM",
+        "SOLD",
+        "METROLOGÍA",
+        "REPARACIÓN",
+        "SUPERVISIÓN",
+    ]
+
+
+def test_timeline_marks_rejections_in_red_with_their_defect_and_supervisor_acts():
+    _, svg = drawn(SHOP)
+    ((x, title),) = marks(svg, "ko")
+    assert x == "74.00%" and "RECHAZADO — Porosidad" in title and "inspector IM(3) Ines Mora" in title
+    assert labels(svg, "ml ko") == ["Porosidad"]  # written beside the red ✕, not only coloured
+    ko_shape = svg.find(".//g[@id='tl-ko']/path")
+    assert ko_shape.get("stroke") == "#a4001d" and ko_shape.get("d").count("M") == 2  # a cross
+    assert [x for x, _ in marks(svg, "ok")] == ["98.00%"]
+    ((x, title),) = marks(svg, "sup")
+    assert x == "64.40%"
+    assert title == (
+        "Supervisor liberó la ocupación · SOLD · 02-03-2026 12:20 · supervisor jefa · trabajador BS(2)"
+        " · motivo: Fin de turno"
+    )
+
+
+def test_timeline_alerts_are_marks_and_a_rejection_at_the_end_is_labelled_to_the_left():
+    events = [
+        row(1, E.ALERTA_SUPERVISOR, "", 0, MR, motivo="LLAMADA", mensaje="Falta plano"),
+        row(2, E.ALERTA_ATENDIDA, "", 30, None, actor="jefa", respuesta="Voy"),
+        row(
+            3,
+            E.COMPLETAR_METROLOGIA,
+            "METROLOGIA",
+            240,
+            QC,
+            resultado="RECHAZADO",
+            ciclo=1,
+            defecto_nombre="Socavación",
+        ),
+        row(4, E.SPOOL_BLOQUEADO, "METROLOGIA", 240, QC),
+    ]
+    _, svg = drawn(events)
+    assert [t for _, t in marks(svg, "alerta")] == [
+        "Llamó a supervisión · 02-03-2026 08:00 · MR(1) Mauricio Rodriguez · «Falta plano»"
+    ]
+    assert [t for _, t in marks(svg, "atendida")] == [
+        "Supervisión atendió la alerta · 02-03-2026 08:30 · jefa · «Voy»"
+    ]
+    ((x, title),) = marks(svg, "ko")
+    assert x == "98.00%" and title.endswith("bloqueó el spool")
+    (label,) = [t for t in svg.iter("text") if t.get("class") == "ml ko"]
+    assert (label.text, label.get("text-anchor"), label.get("dx")) == ("Socavación", "end", "-10")
+    assert "LLAMADA" not in ET.tostring(svg, encoding="unicode")
+
+
+def test_timeline_open_session_runs_to_now_and_unclosed_one_is_not_given_an_end():
+    events = [
+        row(1, E.TOMAR_SPOOL, "SOLD", 0),
+        row(2, E.TOMAR_SPOOL, "SOLD", 100, BS),  # the first one never closed: its end is unknown
+    ]
+    tl, svg = drawn(events, now_minutes=200)
+    (first, second) = [r for r in svg.iter("rect") if (r.get("class") or "").startswith("bar sold")]
+    assert first.get("class") == "bar sold nocierre" and "sin cierre registrado" in first.findtext("title")
+    assert first.get("width") == f"{3 / 560 * 100:.2f}%"  # a stub, no invented duration
+    assert second.get("class") == "bar sold open"
+    assert (second.get("x"), second.get("width")) == ("50.00%", "48.00%")  # 100 -> 200 min = now
+    assert "en curso (ahora) · 01:40:00" in second.findtext("title")
+    (now_line,) = [ln for ln in svg.iter("line") if ln.get("class") == "now"]
+    assert now_line.get("x1") == "98.00%"
+    assert tl.end == at(200)
+
+
+def test_timeline_escapes_what_people_typed_and_writes_decimal_points():
+    evil = (7, "X(7)", "<script>alert(1)</script>")
+    events = [
+        row(1, E.TOMAR_SPOOL, "ARM", 0, evil),
+        row(2, E.PAUSAR_SPOOL, "ARM", 333.3, evil),
+        row(
+            3,
+            E.COMPLETAR_METROLOGIA,
+            "METROLOGIA",
+            500,
+            QC,
+            resultado="RECHAZADO",
+            defecto_nombre="<b>fuga</b>",
+        ),
+        row(4, E.SUPERVISOR_OVERRIDE, "REPARACION", 700, None, actor="jefa", motivo='"><script>y</script>'),
+    ]
+    with translation.override("es"), override_settings(USE_THOUSAND_SEPARATOR=True):
+        tl, svg = drawn(events, tag="<i>TL</i>")
+    raw = str(tl.svg)
+    assert "<script>" not in raw and "&lt;script&gt;alert(1)&lt;/script&gt;" in raw
+    assert "<b>" not in raw and "&lt;b&gt;fuga&lt;/b&gt;" in raw
+    assert "&quot;&gt;&lt;script&gt;" in raw
+    assert bars(svg, "arm")[0][2].startswith("X(7) <script>alert(1)</script> · ARM")  # text once parsed
+    number = re.compile(r"^-?\d+(\.\d+)?%?$")
+    for el in svg.iter():
+        for name in ("x", "y", "width", "height", "x1", "x2", "y1", "y2", "dx", "dy", "r"):
+            value = el.get(name)
+            assert value is None or number.match(value), (el.tag, name, value)
+    assert "," not in "".join(el.get("x") or "" for el in svg.iter())
+    assert "<i>TL</i>" in tl.label  # the aria-label is escaped by the template
+
+
+def test_timeline_groups_sessions_too_close_to_see_and_says_so():
+    events = []
+    for i in range(300):  # 300 one-minute sessions, 10 minutes apart: 1.8 px apart on a tablet
+        events += [
+            row(2 * i + 1, E.TOMAR_SPOOL, "ARM", 10 * i),
+            row(2 * i + 2, E.PAUSAR_SPOOL, "ARM", 10 * i + 1),
+        ]
+    events += [
+        row(900 + i, E.COMPLETAR_METROLOGIA, "METROLOGIA", 5 * i, QC, resultado="RECHAZADO")
+        for i in range(40)
+    ]
+    tl, svg = drawn(events)
+    grouped = [r for r in svg.iter("rect") if r.get("class") == "bar arm grp"]
+    assert len(grouped) == tl.group_bars and 0 < tl.group_bars < 30 and tl.grouped_sessions == 300
+    assert "sesiones agrupadas a esta escala" in grouped[0].findtext("title")
+    assert 0 < tl.group_marks < 40 and tl.grouped_events == 40
+    assert any(text.startswith("×") for text in labels(svg, "ml"))
+    assert tl.note.startswith("A esta escala, 300 sesiones muy próximas se dibujan como")
+    assert len(tl.svg) < 60_000
+
+
+def tick_labels(svg) -> list[tuple[bool, str, str]]:
+    """(major, line 1, line 2) of the axis labels."""
+    return [
+        ("minor" not in t.get("class"), t.text, t.findtext("tspan") or "")
+        for t in svg.iter("text")
+        if t.get("class", "").startswith("tick")
+    ]
+
+
+def test_ticks_of_half_an_hour_are_minutes_with_the_date_once():
+    _, svg = drawn([row(1, E.TOMAR_SPOOL, "ARM", 0), row(2, E.COMPLETAR_ARM, "ARM", 30)])
+    ticks = tick_labels(svg)
+    assert [(major, a, b) for major, a, b in ticks if major] == [
+        (True, "08:00", "02-03"),
+        (True, "08:10", ""),
+        (True, "08:20", ""),
+        (True, "08:30", ""),
+    ]
+    assert [a for major, a, _ in ticks if not major] == ["08:05", "08:15", "08:25"]
+
+
+def test_ticks_of_two_weeks_are_days_and_of_a_year_months():
+    days = 14 * 24 * 60
+    _, svg = drawn([row(1, E.TOMAR_SPOOL, "ARM", 0), row(2, E.COMPLETAR_ARM, "ARM", days)])
+    ticks = tick_labels(svg)
+    majors = [(a, b) for major, a, b in ticks if major]
+    assert 14 <= len(ticks) <= 16 and 7 <= len(majors) <= 8  # every day; every other one on a tablet
+    assert [a for a, _ in majors] == ["04-03", "06-03", "08-03", "10-03", "12-03", "14-03", "16-03"]
+    assert majors[0][1] == "2026" and all(b == "" for _, b in majors[1:])
+    year = 365 * 24 * 60
+    _, svg = drawn([row(1, E.TOMAR_SPOOL, "ARM", 0), row(2, E.COMPLETAR_ARM, "ARM", year)], now_minutes=year)
+    ticks = tick_labels(svg)
+    assert [a for major, a, _ in ticks if major] == ["mar", "may", "jul", "sep", "nov", "ene", "mar"]
+    assert [(a, b) for _, a, b in ticks if b] == [("mar", "2026"), ("ene", "2027")]
+
+
+def test_page_says_every_code_in_words(boss, make_worker, make_spool, settings):
+    """No raw code on the page (the JSON API and the exports keep them)."""
+    settings.ZEUES_MAX_CICLOS = 2
+    a, b = make_worker(id=61, roles=["Armador", "Soldador"]), make_worker(id=62, roles=["Metrologia"])
+    spool = make_spool(
+        tag_spool="H-WORDS",
+        arm="completado",
+        sold="completado",
+        calidad="en_reparacion",
+        ciclo=1,
+        ocupado_por=a,
+        operacion_actual="REPARACION",
+        fecha_ocupacion=timezone.now(),
+    )
+    t = 0
+
+    def add(tipo, worker, op, **details):
+        nonlocal t
+        t += 30
+        ev(spool, tipo, worker, op, at(t), **details)
+
+    add(E.IMPORT, None, "")
+    add(E.COMPLETAR_SOLD, a, "SOLD")  # a close without an open: "Otros eventos"
+    add(E.TOMAR_SPOOL, a, "ARM")
+    add(E.PAUSAR_SPOOL, a, "ARM")
+    add(E.TOMAR_SPOOL, a, "ARM")
+    add(E.COMPLETAR_ARM, a, "ARM")
+    add(E.TOMAR_SPOOL, a, "SOLD")
+    add(E.LIBERACION_FORZADA, a, "SOLD", motivo="Fin de turno", supervisor="jefa")
+    add(E.TOMAR_SPOOL, a, "SOLD")
+    add(E.COMPLETAR_SOLD, a, "SOLD")
+    add(E.COMPLETAR_METROLOGIA, b, "METROLOGIA", resultado="RECHAZADO", ciclo=1, defecto_nombre="Porosidad")
+    add(E.TOMAR_REPARACION, a, "REPARACION")
+    add(E.PAUSAR_REPARACION, a, "REPARACION")
+    add(E.CANCELAR_REPARACION, a, "REPARACION")
+    add(E.COMPLETAR_METROLOGIA, b, "METROLOGIA", resultado="RECHAZADO", ciclo=2, defecto_nombre="Socavación")
+    add(E.SPOOL_BLOQUEADO, b, "METROLOGIA", resultado="RECHAZADO", ciclo=2)
+    add(E.ALERTA_SUPERVISOR, a, "", motivo="LLAMADA", mensaje="Necesito ayuda")
+    add(E.ALERTA_ATENDIDA, None, "", respuesta="Voy", supervisor="jefa")
+    add(E.SUPERVISOR_OVERRIDE, None, "REPARACION", motivo="Revisado", supervisor="jefa")
+    add(E.TOMAR_REPARACION, a, "REPARACION")
+    add(E.COMPLETAR_REPARACION, a, "REPARACION")
+    add(E.TOMAR_REPARACION, a, "REPARACION")  # still held: en curso
+    page = boss.get(history("H-WORDS")).content.decode()
+    for code in [*EventType.values, "TAG_SPOOL", "SIN_CIERRE", "EN_CURSO", "LLAMADA", "EN_REPARACION"]:
+        assert code not in page, code
+    for code in ("REPARACION", "METROLOGIA"):
+        assert not re.search(rf"\b{code}\b", page), code
+    assert "REPARACION " not in page
+    assert 'data-testid="timeline"' in page and 'role="img"' in page
+    for words in (
+        "Completó el ARM",
+        "Supervisor liberó la ocupación · SOLD",
+        "Supervisor desbloqueó el spool · REPARACIÓN",
+        "Llamó a supervisión",
+        "Supervisión atendió la alerta",
+        "Completó la SOLD · SOLD",  # the orphan close, in "Otros eventos"
+        "<td>REPARACIÓN</td>",
+        "Porosidad",
+        "→ bloqueó el spool",
+        "En reparación · intento 1 de 2 · MR(61)",  # the spool's state in words
+    ):
+        assert words in page, words
+
+
+def test_api_and_exports_keep_the_raw_codes(api, boss, make_worker, make_spool):
+    a, spool = make_worker(id=63), make_spool(tag_spool="H-RAW")
+    ev(spool, E.TOMAR_REPARACION, a, "REPARACION", at(0))
+    ev(spool, E.COMPLETAR_REPARACION, a, "REPARACION", at(30))
+    body = api.get(api_history("H-RAW")).json()
+    assert (
+        body["sessions"][0]["operacion"] == "REPARACION"
+        and body["sessions"][0]["cierre"] == "COMPLETAR_REPARACION"
+    )
+    csv = boss.get(reverse("export-spool", args=["H-RAW", "csv"]))
+    text = b"".join(csv.streaming_content).decode() if csv.streaming else csv.content.decode()
+    assert "REPARACION" in text and "COMPLETAR_REPARACION" in text
+
+
+def test_page_without_events_draws_no_timeline(boss, make_spool):
+    make_spool(tag_spool="H-EMPTY")
+    page = boss.get(history("H-EMPTY")).content.decode()
+    assert 'data-testid="timeline"' not in page and "Nadie ha trabajado aún" in page
+
+
+def test_ticks_follow_the_shops_clock_across_a_change_of_daylight_saving_time():
+    # Chile's clocks jump from 24:00 to 01:00 on 2026-09-06: no "00:00" tick, and the ticks a
+    # tablet shows stay two hours of the clock apart (labels never crowd), in plant time.
+    tz = zoneinfo.ZoneInfo("America/Santiago")
+    lo = datetime.datetime(2026, 9, 5, 20, tzinfo=tz).timestamp()
+    hi = datetime.datetime(2026, 9, 6, 8, tzinfo=tz).timestamp()
+    drawn_ticks = ticks(lo, hi, tz)
+    assert "00:00" not in [a for _, _, a, _ in drawn_ticks]
+    majors = [(a, b) for _, major, a, b in drawn_ticks if major]
+    assert majors == [
+        ("20:00", "05-09"),
+        ("22:00", ""),
+        ("02:00", "06-09"),
+        ("04:00", ""),
+        ("06:00", ""),
+        ("08:00", ""),
+    ]
+    stamps = [ts for ts, *_ in drawn_ticks]
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
+
+
+def test_search_says_the_state_in_words(boss, make_worker, make_spool, django_assert_max_num_queries):
+    holder = make_worker(id=64)
+    for i in range(3):
+        make_spool(tag_spool=f"H-FIND-{i}", arm="en_progreso", ocupado_por=holder,
+                   fecha_ocupacion=timezone.now(), operacion_actual="ARM")  # fmt: skip
+    with django_assert_max_num_queries(5):  # the holders come with the spools, not one query each
+        page = boss.get(SEARCH, {"q": "H-FIND"}).content.decode()
+    assert "TAG_SPOOL" not in page and "(ARM en progreso" not in page  # not Estado_Detalle
+    assert page.count("MR(64) trabajando en ARM · ARM en curso · SOLD pendiente") == 3

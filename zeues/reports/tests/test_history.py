@@ -208,3 +208,39 @@ def test_supervisor_falls_back_to_the_acting_account(make_worker, make_spool, dj
     )
     (act,) = spool_history(spool).supervisor
     assert (act.supervisor, act.motivo) == ("jefa3", "")
+
+
+def test_rejection_notes_carry_the_defect_name(make_worker, make_spool):
+    m, spool = make_worker(roles=["Metrologia"]), make_spool()
+    reason = {"defecto": "POR", "defecto_nombre": "Porosidad"}
+    ev(
+        spool,
+        EventType.COMPLETAR_METROLOGIA,
+        m,
+        "METROLOGIA",
+        at(0),
+        resultado="RECHAZADO",
+        ciclo=1,
+        **reason,
+    )
+    ev(spool, EventType.COMPLETAR_METROLOGIA, m, "METROLOGIA", at(60), resultado="RECHAZADO", ciclo=2)
+    assert [(n.resultado, n.defecto) for n in spool_history(spool).metrologia] == [
+        ("RECHAZADO", "Porosidad"),
+        ("RECHAZADO", ""),  # recorded before rejections named a defect
+    ]
+
+
+def test_alerts_are_kept_with_the_message_and_the_answer(make_worker, make_spool, django_user_model):
+    boss = django_user_model.objects.create_user(username="jefa4", password="x-123456789")
+    a, spool = make_worker(id=8), make_spool()
+    ev(spool, EventType.ALERTA_SUPERVISOR, a, "", at(0), motivo="LLAMADA", mensaje="Falta el plano")
+    answer = {"respuesta": "Voy con el plano"}
+    event_append(
+        tipo=EventType.ALERTA_ATENDIDA, spool=spool, worker=None, actor=boss, now=at(9), details=answer
+    )
+    h = spool_history(spool)
+    assert [(n.event.evento_tipo, n.motivo, n.supervisor) for n in h.alerts] == [
+        ("ALERTA_SUPERVISOR", "Falta el plano", ""),  # the call's motivo is a code, not shown
+        ("ALERTA_ATENDIDA", "Voy con el plano", "jefa4"),  # the answering account
+    ]
+    assert not h.supervisor and not h.orphans and not h.sessions
