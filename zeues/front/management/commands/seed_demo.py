@@ -1,4 +1,5 @@
-"""Load demo data: the bundled sample sheet, an admin account and a kiosk API token."""
+"""Load demo data: the bundled sample sheet, two weeks of work up to this morning, an admin account
+and a kiosk API token."""
 
 import os
 from pathlib import Path
@@ -9,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from spools.models import Event, EventType, Spool
+from spools.models import Alerta, Event, EventType, Spool
 from zeues.models import ApiToken
 
 SAMPLE_DIR = Path(settings.BASE_DIR) / "spools" / "fixtures" / "sample_sheet"
@@ -18,8 +19,8 @@ SAMPLE_DIR = Path(settings.BASE_DIR) / "spools" / "fixtures" / "sample_sheet"
 class Command(BaseCommand):
     help = (
         "Carga datos de demostración (solo con DEBUG): importa la planilla de ejemplo si la base "
-        "está vacía, simula dos semanas de trabajo si no hay acciones registradas, crea el usuario "
-        "admin/admin y un token de API para la tablet de demostración."
+        "está vacía, simula dos semanas de trabajo hasta esta mañana si no hay acciones registradas, "
+        "crea el usuario admin/admin y un token de API para la tablet de demostración."
     )
 
     def handle(self, *args, **options):
@@ -31,15 +32,20 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Datos existentes: no se reimporta la planilla de ejemplo.")
+        users = get_user_model().objects
+        admin = users.filter(username="admin").first() or users.create_superuser(
+            "admin", "admin@example.com", "admin"
+        )
         if not Event.objects.exclude(evento_tipo=EventType.IMPORT).exists():
-            # Two weeks of work through the real services, so history and Gerencia show something.
+            # Two weeks of work through the real services, ending this morning (zeues/front/demo.py).
             from zeues.front.demo import simulate_activity
 
-            actions = simulate_activity()
-            self.stdout.write(f"Actividad de demostración: {actions} acciones de las últimas dos semanas.")
-        users = get_user_model().objects
-        if not users.filter(username="admin").exists():
-            users.create_superuser("admin", "admin@example.com", "admin")
+            actions = simulate_activity(supervisor=admin)
+            held = Spool.objects.filter(ocupado_por__isnull=False).count()
+            self.stdout.write(
+                f"Actividad de demostración: {actions} acciones de las últimas dos semanas; "
+                f"{held} spools ocupados ahora, {Alerta.objects.abiertas().count()} alertas abiertas."
+            )
         kiosk, created = users.get_or_create(username="tablet-demo")
         if created:
             kiosk.set_password("tablet")
