@@ -17,11 +17,23 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
 
 from reparacion.permissions import DESBLOQUEAR, LIBERAR
 from reparacion.services import spool_force_release, spool_unblock
-from spools.models import EstadoCalidad, Event, Spool, Worker, WorkerRole, stale_cutoff
-from zeues.front import labels
+from spools.models import (
+    Alerta,
+    EstadoCalidad,
+    Event,
+    EventType,
+    Operacion,
+    Resultado,
+    Spool,
+    Worker,
+    WorkerRole,
+    stale_cutoff,
+)
+from zeues.front import labels, words
 from zeues.front.labels import labels_response
 from zeues.lib.admin import ReadOnlyModelAdmin
 from zeues.lib.errors import ZeuesError
@@ -64,14 +76,53 @@ class WorkerAdminForm(forms.ModelForm):
 @admin.register(Worker)
 class WorkerAdmin(admin.ModelAdmin):
     form = WorkerAdminForm
-    list_display = ["id", "token", "nombre", "apellido", "activo", "roles_activos", "tiene_pin"]
+    list_display = [
+        "id",
+        "token",
+        "nombre",
+        "apellido",
+        "activo",
+        "roles_activos",
+        "tiene_pin",
+        "pin_bloqueado",
+    ]
     list_filter = ["activo", "roles__rol"]
     search_fields = ["id", "nombre", "apellido"]
     inlines = [WorkerRoleInline]
+    actions = ["desbloquear_pin"]
 
     @admin.display(description="PIN", boolean=True)
     def tiene_pin(self, obj: Worker) -> bool:
         return bool(obj.pin)
+
+    @admin.display(description="PIN bloqueado")
+    def pin_bloqueado(self, obj: Worker) -> str:
+        """The kiosk PIN's lock after too many wrong tries (zeues/front/kiosk/pins.py)."""
+        from zeues.front.kiosk import pins
+
+        state = pins.peek(obj)
+        return f"🔒 hasta las {state.until:%H:%M}" if state.locked and state.until else "—"
+
+    @admin.action(description="Desbloquear PIN (tras intentos fallidos)", permissions=["change"])
+    def desbloquear_pin(self, request: HttpRequest, queryset: QuerySet[Worker]) -> None:
+        """Clear the PIN lock of the selected workers; each unlock is an audit event PIN_DESBLOQUEADO."""
+        from zeues.front.kiosk import pins
+
+        unlocked = [w.token for w in queryset if pins.unlock(w, actor=request.user)]
+        if unlocked:
+            self.message_user(request, f"PIN desbloqueado: {', '.join(unlocked)}.", messages.SUCCESS)
+        else:
+            self.message_user(
+                request, "Ninguno de los trabajadores elegidos tenía el PIN bloqueado.", messages.INFO
+            )
+
+    def save_model(self, request: HttpRequest, obj: Worker, form: Any, change: bool) -> None:
+        """A new (or removed) PIN also ends a lock of the old one."""
+        super().save_model(request, obj, form, change)
+        if change and (form.cleaned_data.get("nuevo_pin") or form.cleaned_data.get("quitar_pin")):
+            from zeues.front.kiosk import pins
+
+            pins.unlock(obj, actor=request.user)
 
     @admin.display(description="roles")
     def roles_activos(self, obj: Worker) -> str:
@@ -247,18 +298,140 @@ class SpoolAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/spools/spool/motivo.html", context)
 
 
+class TipoEventoFilter(admin.SimpleListFilter):
+    """By event type, said in words (zeues/front/words.py)."""
+
+    title = "tipo"
+    parameter_name = "evento_tipo"
+
+    def lookups(self, request, model_admin):
+        return [(tipo, words.evento(tipo)) for tipo in EventType.values]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(evento_tipo=self.value()) if self.value() in EventType.values else queryset
+
+
+class OperacionEventoFilter(admin.SimpleListFilter):
+    """By operation. Django's own filter listed the blank operation (imports, alerts, PINs) as an
+    empty link, which axe reports; here it has a name."""
+
+    title = "operación"
+    parameter_name = "operacion"
+    NINGUNA = "ninguna"
+
+    def lookups(self, request, model_admin):
+        return [(op, words.operacion(op)) for op in Operacion.values] + [(self.NINGUNA, "Sin operación")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NINGUNA:
+            return queryset.filter(operacion="")
+        if self.value() in Operacion.values:
+            return queryset.filter(operacion=self.value())
+        return queryset
+
+
+class ResultadoFilter(admin.SimpleListFilter):
+    """Metrología's verdict, read from the event's details."""
+
+    title = "resultado"
+    parameter_name = "resultado"
+
+    def lookups(self, request, model_admin):
+        return [(r, r) for r in Resultado.values]
+
+    def queryset(self, request, queryset):
+        if self.value() in Resultado.values:
+            return queryset.filter(details__resultado=self.value())
+        return queryset
+
+
+class TrabajadorEventoFilter(admin.RelatedOnlyFieldListFilter):
+    """Workers who appear in the trail; events without one (imports, supervisor acts) are named."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = conditional_escape("Sin trabajador")
+
+
+def _short(text: str, limit: int = 90) -> str:
+    """The cell shows up to `limit` characters; the whole text is in the tooltip and the event."""
+    if len(text) <= limit:
+        return text
+    return format_html('<span title="{}">{}…</span>', text, text[: limit - 1].rstrip())
+
+
 @admin.register(Event)
 class EventAdmin(ReadOnlyModelAdmin):
-    list_display = ["timestamp", "evento_tipo", "tag_spool", "worker_token", "operacion", "accion", "actor"]
+    """The audit trail, read-only. Verdict, defect and reason are columns read from each event's
+    details, so a supervisor need not open events one by one; nothing here queries per row."""
+
+    list_display = [
+        "cuando",
+        "tipo",
+        "tag",
+        "worker_token",
+        "operacion_palabras",
+        "accion",
+        "actor",
+        "resultado",
+        "defecto",
+        "motivo_nota",
+    ]
+    list_display_links = ["cuando"]
     list_filter = [
-        "evento_tipo",
-        "operacion",
-        ("worker", admin.RelatedOnlyFieldListFilter),
+        TipoEventoFilter,
+        OperacionEventoFilter,
+        ResultadoFilter,
+        ("worker", TrabajadorEventoFilter),
         "fecha_operacion",
     ]
     search_fields = ["tag_spool", "worker_token", "=worker__id"]
     date_hierarchy = "timestamp"
     list_select_related = ["actor"]
+    ordering = ["-timestamp", "-seq"]
+    # Alerts keep their kind in details["motivo"]; the list says it in words.
+    ALERTA_MOTIVO = dict(Alerta.MOTIVOS)
+
+    @staticmethod
+    def _details(obj: Event) -> dict[str, Any]:
+        return obj.details if isinstance(obj.details, dict) else {}
+
+    @admin.display(description="fecha y hora", ordering="timestamp")
+    def cuando(self, obj: Event) -> str:
+        return date_format(timezone.localtime(obj.timestamp), "d-m-Y H:i:s")
+
+    @admin.display(description="tipo", ordering="evento_tipo")
+    def tipo(self, obj: Event) -> str:
+        return words.evento(obj.evento_tipo)
+
+    @admin.display(description="spool", ordering="tag_spool")
+    def tag(self, obj: Event) -> str:
+        return obj.tag_spool
+
+    @admin.display(description="operación", ordering="operacion", empty_value="")
+    def operacion_palabras(self, obj: Event) -> str:
+        return words.operacion(obj.operacion) if obj.operacion else ""
+
+    @admin.display(description="resultado", empty_value="")
+    def resultado(self, obj: Event) -> str:
+        return str(self._details(obj).get("resultado") or "")
+
+    @admin.display(description="defecto", empty_value="")
+    def defecto(self, obj: Event) -> str:
+        details = self._details(obj)
+        codigo, nombre = str(details.get("defecto") or ""), str(details.get("defecto_nombre") or "")
+        if nombre and codigo:
+            return format_html('<span title="código {}">{}</span>', codigo, nombre)
+        return nombre or codigo
+
+    @admin.display(description="motivo / nota", empty_value="")
+    def motivo_nota(self, obj: Event) -> str:
+        details = self._details(obj)
+        motivo = str(details.get("motivo") or "")
+        if obj.evento_tipo == EventType.ALERTA_SUPERVISOR:
+            motivo = self.ALERTA_MOTIVO.get(motivo, motivo)
+        parts = [motivo] + [str(details.get(key) or "") for key in ("nota", "mensaje", "respuesta")]
+        return _short(" — ".join(p.strip() for p in parts if p.strip()))
 
 
 # --- API tokens (list and revoke; new ones from `manage.py create_api_token`) ----------------

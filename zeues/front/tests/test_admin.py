@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.contrib.admin import helpers
@@ -151,7 +152,9 @@ def test_full_loop_through_api_and_admin_unblock(
     body = {"tag_spool": spool.tag_spool, "worker_id": repairer.id}
     actions = 0
     for ciclo in (1, 2, 3):
-        r = api.post(reverse("metrologia:completar"), {**inspect, "resultado": "RECHAZADO"})
+        r = api.post(
+            reverse("metrologia:completar"), {**inspect, "resultado": "RECHAZADO", "defecto": "FISURA"}
+        )
         actions += 1
         assert r.json()["ciclo"] == ciclo
         if ciclo == 3:
@@ -182,3 +185,134 @@ def test_full_loop_through_api_and_admin_unblock(
     assert len(events) == actions + 1
     assert events.count("SPOOL_BLOQUEADO") == 1 and events.count("SUPERVISOR_OVERRIDE") == 1
     assert events.count("COMPLETAR_METROLOGIA") == 4
+
+
+# --- the audit list (EventAdmin): verdict, defect and reason as columns ----------------------
+
+EVENTS = reverse("admin:spools_event_changelist")
+
+
+def _event(tag, tipo, *, operacion="", accion="", details=None, minutes_ago=0, **fields):
+    when = timezone.now() - datetime.timedelta(minutes=minutes_ago)
+    return Event.objects.create(
+        timestamp=when,
+        evento_tipo=tipo,
+        tag_spool=tag,
+        operacion=operacion,
+        accion=accion,
+        fecha_operacion=timezone.localdate(when),
+        details=details or {},
+        **fields,
+    )
+
+
+def _cells(page: str, tag: str) -> dict[str, str]:
+    """The cells of the list's row for `tag`, by column (`field-<name>` classes)."""
+    start = page.index(f'<td class="field-tag">{tag}</td>')
+    row = page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+    return dict(re.findall(r'<t[hd] class="field-([a-z_]+)[^"]*"[^>]*>(.*?)</t[hd]>', row, re.S))
+
+
+@pytest.fixture
+def audit_trail(make_worker):
+    inspector = make_worker(id=97, nombre="Óscar", apellido="Pérez", roles=["Metrologia"])
+    _event(
+        "AU-REJ",
+        "COMPLETAR_METROLOGIA",
+        operacion="METROLOGIA",
+        accion="COMPLETAR",
+        worker=inspector,
+        worker_token=inspector.token,
+        details={
+            "resultado": "RECHAZADO",
+            "defecto": "FISURA",
+            "defecto_nombre": "Fisura",
+            "nota": "Cordón abierto en la raíz",
+            "foto": "",
+        },
+        minutes_ago=5,
+    )
+    _event("AU-OK", "COMPLETAR_METROLOGIA", operacion="METROLOGIA", accion="COMPLETAR",
+           details={"resultado": "APROBADO"}, minutes_ago=4)  # fmt: skip
+    _event("AU-SUP", "SUPERVISOR_OVERRIDE", operacion="REPARACION", accion="DESBLOQUEAR",
+           details={"motivo": "Reinspección acordada con calidad", "ciclo_previo": 3, "supervisor": "jefe"},
+           minutes_ago=3)  # fmt: skip
+    _event("AU-CALL", "ALERTA_SUPERVISOR", accion="LLAMAR",
+           details={"motivo": "LLAMADA", "mensaje": "Falta un plano"}, minutes_ago=2)  # fmt: skip
+    _event("AU-ACK", "ALERTA_ATENDIDA", accion="ATENDER", details={"respuesta": "Voy", "supervisor": "jefe"},
+           minutes_ago=1)  # fmt: skip
+    _event("AU-TAKE", "TOMAR_SPOOL", operacion="ARM", accion="TOMAR", worker=inspector,
+           worker_token=inspector.token)  # fmt: skip
+
+
+def test_audit_list_shows_result_defect_and_reason_as_columns(client, supervisor, audit_trail):
+    page = client.get(EVENTS).content.decode()
+    for column in ("resultado", "defecto", "motivo_nota"):
+        assert f'class="sortable column-{column}' in page or f'class="column-{column}' in page
+    assert ">Motivo / nota<" in page or ">motivo / nota<" in page.lower()
+    rejection = _cells(page, "AU-REJ")
+    assert rejection["resultado"] == "RECHAZADO"
+    assert rejection["defecto"] == '<span title="código FISURA">Fisura</span>'
+    assert rejection["motivo_nota"] == "Cordón abierto en la raíz"
+    assert rejection["tipo"] == "Metrología" and rejection["operacion_palabras"] == "METROLOGÍA"
+    assert rejection["worker_token"] == "ÓP(97)"
+    assert _cells(page, "AU-OK")["resultado"] == "APROBADO" and _cells(page, "AU-OK")["defecto"] == ""
+    act = _cells(page, "AU-SUP")
+    assert act["motivo_nota"] == "Reinspección acordada con calidad"
+    assert act["tipo"] == "Supervisor desbloqueó el spool" and act["operacion_palabras"] == "REPARACIÓN"
+    assert act["resultado"] == act["defecto"] == ""  # empty when absent
+    assert _cells(page, "AU-CALL")["motivo_nota"] == "Llamada desde el kiosko — Falta un plano"
+    assert _cells(page, "AU-ACK")["motivo_nota"] == "Voy"
+    take = _cells(page, "AU-TAKE")
+    assert take["tipo"] == "Tomó" and take["resultado"] == take["defecto"] == take["motivo_nota"] == ""
+    # Newest first; no raw event codes in the rows or the type filter.
+    assert page.index("AU-TAKE") < page.index("AU-REJ")
+    assert ">SUPERVISOR_OVERRIDE<" not in page and ">COMPLETAR_METROLOGIA<" not in page
+
+
+def test_audit_list_cuts_long_reasons_keeping_them_in_the_tooltip(client, supervisor):
+    long = ("Reinspección acordada con calidad después de revisar la soldadura completa " * 4).strip()
+    _event("AU-LONG", "LIBERACION_FORZADA", operacion="ARM", accion="LIBERAR", details={"motivo": long})
+    cell = _cells(client.get(EVENTS).content.decode(), "AU-LONG")["motivo_nota"]
+    assert cell.startswith(f'<span title="{long}">') and cell.endswith("…</span>")
+    assert len(cell) < len(long) * 2
+
+
+def test_audit_list_runs_the_same_queries_for_6_rows_or_46(client, supervisor, audit_trail, make_worker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(EVENTS).status_code == 200
+    actor = supervisor
+    for i in range(40):
+        worker = make_worker(id=200 + i)
+        _event(f"AU-N{i:02d}", "COMPLETAR_METROLOGIA", operacion="METROLOGIA", accion="COMPLETAR",
+               worker=worker, worker_token=worker.token, actor=actor,
+               details={"resultado": "RECHAZADO", "defecto": "FISURA", "defecto_nombre": "Fisura",
+                        "nota": f"nota {i}"})  # fmt: skip
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(EVENTS).content.decode()
+    assert "AU-N39" in page and _cells(page, "AU-N39")["actor"] == "jefe"
+    # The worker filter lists workers once per page; rows add nothing.
+    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_audit_list_filters_have_names_and_work(client, supervisor, audit_trail):
+    page = client.get(EVENTS).content.decode()
+    assert 'href="?operacion="' not in page  # the empty link axe reported
+    assert re.search(r'href="\?operacion=ninguna"[^>]*>\s*Sin operación', page)
+    assert re.search(r'href="\?evento_tipo=SUPERVISOR_OVERRIDE"[^>]*>\s*Supervisor desbloqueó el spool', page)
+    assert not re.search(
+        r'<a (?![^>]*(?:title|aria-label)=)[^>]*href="[^"]*"[^>]*>\s*</a>', page
+    )  # all named
+    assert re.search(r'href="\?worker__isnull=True"[^>]*>\s*Sin trabajador', page)
+
+    def tags(query):
+        found = re.findall(r'<td class="field-tag">([^<]+)</td>', client.get(EVENTS, query).content.decode())
+        return sorted(found)
+
+    assert tags({"operacion": "ninguna"}) == ["AU-ACK", "AU-CALL"]
+    assert tags({"operacion": "REPARACION"}) == ["AU-SUP"]
+    assert tags({"resultado": "RECHAZADO"}) == ["AU-REJ"]
+    assert tags({"evento_tipo": "COMPLETAR_METROLOGIA"}) == ["AU-OK", "AU-REJ"]
