@@ -1,8 +1,87 @@
-// ZEUES kiosk behaviour. The pages work without it; this adds the idle reset, the PIN pad,
-// the batch selection count and the result countdown.
+// ZEUES kiosk behaviour. The pages work without it; this adds scanning without a tap, the idle
+// reset, the PIN pad, the batch selection count, the running "llevas" timers, dismissable errors
+// and the result countdown.
 (function () {
   "use strict";
   var body = document.body;
+  var ERRORS_KEY = "zeues-kiosk-errors";
+
+  function editable(el) {
+    if (!el || el === body) return false;
+    if (el.isContentEditable) return true;
+    var tag = el.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") return true;
+    if (tag !== "INPUT") return false;
+    return ["checkbox", "radio", "button", "submit", "reset", "image", "range", "color"].indexOf(el.type) < 0;
+  }
+
+  // Scan-first: a keyboard-wedge scanner types a label (tag or QR URL) or a badge, then Enter,
+  // into whatever has focus. When that is no text field, collect the keys here and open the code.
+  var buffer = "";
+  var lastKey = 0;
+  var MAX_SCAN = 400;
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || editable(event.target)) return;
+    var now = Date.now();
+    if (now - lastKey > 2000) buffer = "";
+    lastKey = now;
+    if (event.key === "Enter") {
+      var code = buffer.trim();
+      buffer = "";
+      if (!code) return;
+      event.preventDefault();
+      var url = body.dataset.scanUrl;
+      url += (url.indexOf("?") < 0 ? "?" : "&") + "codigo=" + encodeURIComponent(code) +
+        "&volver=" + encodeURIComponent(window.location.pathname + window.location.search);
+      window.location.assign(url);
+      return;
+    }
+    if (event.key.length !== 1) return;
+    if (event.key === " " && !buffer) return; // a space alone still presses the focused button
+    if (event.target !== body) event.preventDefault(); // the code is not typed into a button
+    if (buffer.length < MAX_SCAN) buffer += event.key;
+  });
+
+  // Errors stay until dismissed: "Entendido" removes the message.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-dismiss]");
+    if (button) button.closest("[data-error]").remove();
+  });
+
+  // An error still on screen when the tablet goes idle survives the reset (shown on the start screen).
+  function carryErrors() {
+    var texts = [];
+    document.querySelectorAll("[data-error]").forEach(function (el) {
+      texts.push((el.querySelector(".k-msg-text") || el).innerText.trim());
+    });
+    if (texts.length) { try { sessionStorage.setItem(ERRORS_KEY, JSON.stringify(texts)); } catch (e) { /* private mode */ } }
+  }
+  (function showCarried() {
+    var texts = [];
+    try { texts = JSON.parse(sessionStorage.getItem(ERRORS_KEY) || "[]"); sessionStorage.removeItem(ERRORS_KEY); } catch (e) { texts = []; }
+    if (!texts.length || body.dataset.idleUrl) return;
+    var box = document.createElement("div");
+    box.className = "k-messages";
+    box.setAttribute("role", "alert");
+    texts.forEach(function (t) {
+      var msg = document.createElement("div");
+      msg.className = "k-msg k-msg-error";
+      msg.setAttribute("data-error", "");
+      var p = document.createElement("p");
+      p.className = "k-msg-text";
+      p.textContent = t;
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "k-btn k-btn-dismiss";
+      b.setAttribute("data-dismiss", "");
+      b.textContent = body.dataset.textDismiss || "OK";
+      msg.appendChild(p);
+      msg.appendChild(b);
+      box.appendChild(msg);
+    });
+    var main = document.getElementById("main");
+    main.parentNode.insertBefore(box, main);
+  })();
 
   // Idle reset: a shared tablet forgets the worker after N idle seconds (the server forgets too).
   var idle = parseInt(body.dataset.idleSeconds || "0", 10);
@@ -10,7 +89,10 @@
     var timer;
     var reset = function () {
       clearTimeout(timer);
-      timer = setTimeout(function () { window.location.assign(body.dataset.startUrl); }, idle * 1000);
+      timer = setTimeout(function () {
+        carryErrors();
+        window.location.assign(body.dataset.idleUrl || body.dataset.startUrl);
+      }, idle * 1000);
     };
     ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
       window.addEventListener(name, reset, { passive: true });
@@ -28,26 +110,48 @@
     });
   });
 
-  // Batch selection: count what is ticked; batch buttons only work with a selection.
+  // Batch selection: count what is ticked (the bar itself appears by CSS once something is).
   document.querySelectorAll("[data-batch]").forEach(function (form) {
     var label = form.querySelector("[data-selected-count]");
-    var initial = label ? label.textContent : "";
     var update = function () {
-      var n = form.querySelectorAll("input[name=tag]:checked").length;
-      form.querySelectorAll("[data-needs-selection]").forEach(function (b) { b.disabled = n === 0; });
-      if (label) label.textContent = n === 0 ? initial : (n === 1 ? "1 spool seleccionado" : n + " spools seleccionados");
+      var n = document.querySelectorAll("input[form='" + form.id + "']:checked").length;
+      if (label) label.textContent = n === 1 ? "1 spool seleccionado:" : n + " spools seleccionados:";
     };
-    form.addEventListener("change", update);
+    document.addEventListener("change", update);
     document.addEventListener("htmx:afterSwap", update);
-    update();
   });
 
-  // One submission per confirm form (the server's idempotency key is the real guarantee).
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      setTimeout(function () { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; }); }, 0);
-    });
+  // One submission per action form (the server's idempotency key is the real guarantee).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[data-once]")) return;
+    setTimeout(function () { form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; }); }, 0);
   });
+
+  // A page shown again by Back from the browser's memory is stale (a confirmed action, a taken
+  // spool): ask the server, which shows the result instead of the old question.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) window.location.reload();
+  });
+
+  // "llevas 1 h 12 min": running timers from the occupation's start, without reloads.
+  function elapsed(ms) {
+    var s = Math.max(0, Math.floor(ms / 1000));
+    var d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    if (d) return d + " d " + h + " h";
+    if (h) return h + " h " + m + " min";
+    return m + " min";
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("[data-llevas]").forEach(function (el) {
+      var since = Date.parse(el.dataset.llevas);
+      if (!isNaN(since)) el.textContent = elapsed(now - since);
+    });
+  }
+  setInterval(tick, 15000);
+  document.addEventListener("htmx:afterSwap", tick);
+  tick();
 
   // Result screen: back to the start after N seconds, visibly, unless the person chooses to stay.
   document.querySelectorAll("[data-countdown]").forEach(function (box) {
@@ -55,17 +159,17 @@
     var shown = box.querySelector("[data-seconds]");
     var timer;
     box.hidden = false;
-    var tick = function () {
+    var step = function () {
       if (shown) shown.textContent = String(left);
       if (left <= 0) { window.location.assign(box.dataset.returnUrl); return; }
       left -= 1;
-      timer = setTimeout(tick, 1000);
+      timer = setTimeout(step, 1000);
     };
     box.querySelector("[data-stop-countdown]").addEventListener("click", function () {
       clearTimeout(timer);
       box.hidden = true;
     });
-    tick();
+    step();
   });
 
   // A result still being processed (a repeated submission): look again in a moment.

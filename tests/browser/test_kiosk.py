@@ -54,10 +54,12 @@ def identify(page, op: str, worker_id: int) -> None:
 
 
 def act(page, tag: str, action: str) -> str:
-    """Tap the spool's action, confirm, and return the result screen's text."""
+    """Tap the spool's action (and confirm, unless it runs on one tap); return the result's text."""
     if action in ("APROBADO", "RECHAZADO"):
         page.click(f"li[data-tag='{tag}'] .k-act-inspeccionar")
         page.click(f"form[data-once] button[value={action}]")
+    elif action in ("TOMAR", "PAUSAR"):
+        page.click(f"li[data-tag='{tag}'] .k-act-{action.lower()}")
     else:
         page.click(f"li[data-tag='{tag}'] .k-act-{action.lower()}")
         page.click("form[data-once] button[type=submit]")
@@ -79,10 +81,10 @@ def test_spool_goes_arm_sold_rejected_repaired_approved_by_clicks_only(
         ("ARM", 90, "COMPLETAR", "listo"),
         ("SOLD", 91, "TOMAR", "listo"),
         ("SOLD", 91, "COMPLETAR", "listo"),
-        ("METROLOGIA", 97, "RECHAZADO", "RECHAZADO (Ciclo 1/3)"),
-        ("REPARACION", 100, "TOMAR", "EN_REPARACION"),
-        ("REPARACION", 100, "COMPLETAR", "PENDIENTE_METROLOGIA"),
-        ("METROLOGIA", 97, "APROBADO", "METROLOGIA APROBADO ✓"),
+        ("METROLOGIA", 97, "RECHAZADO", "Rechazado · espera reparación · intento 1 de 3"),
+        ("REPARACION", 100, "TOMAR", "En reparación · intento 1 de 3"),
+        ("REPARACION", 100, "COMPLETAR", "Reparado · espera metrología"),
+        ("METROLOGIA", 97, "APROBADO", "Aprobado en metrología ✓"),
     ]
     for op, worker_id, action, expected in steps:
         identify(page, op, worker_id)
@@ -103,12 +105,14 @@ def test_two_tablets_race_for_one_spool_one_wins_the_other_is_told_who(
         page = browser.new_context(viewport=TABLET, locale="es-CL").new_page()
         login(page, live_server)
         identify(page, "ARM", worker_id)
-        page.click("li[data-tag='RACE-1'] .k-act-tomar")
-        page.wait_for_selector("form[data-once]")
+        page.wait_for_selector("li[data-tag='RACE-1'] form[data-once]")
         pages.append(page)
-    # Both confirm at once: submit both forms before waiting for either answer.
+    # Both tap TOMAR at once: submit both forms before waiting for either answer.
     for page in pages:
-        page.evaluate("document.querySelector('form[data-once]').requestSubmit()")
+        page.evaluate(
+            "(() => { const f = document.querySelector(\"li[data-tag='RACE-1'] form[data-once]\");"
+            " f.requestSubmit(f.querySelector('.k-act-tomar')); })()"
+        )
     texts = []
     for page in pages:
         page.wait_for_selector("[data-testid=result-title]")
@@ -130,12 +134,10 @@ def test_result_screen_returns_to_start_by_itself_unless_asked_to_stay(
     login(page, live_server)
     identify(page, "ARM", 90)
     page.click("li[data-tag='AUTO-1'] .k-act-tomar")
-    page.click("form[data-once] button[type=submit]")
     page.wait_for_selector("[data-testid=result-title]")
     page.wait_for_url(f"{live_server.url}{reverse('kiosk:start')}", timeout=6000)
     identify(page, "ARM", 90)
     page.click("li[data-tag='AUTO-2'] .k-act-tomar")
-    page.click("form[data-once] button[type=submit]")
     page.click("[data-stop-countdown]")
     page.wait_for_timeout(3000)
     assert resolve(urlsplit(page.url).path).view_name == "kiosk:result"
@@ -158,8 +160,7 @@ def test_double_tap_and_network_retry_act_once(live_server, page, tablet_account
     make_spool(tag_spool="TAP-2")
     login(page, live_server)
     identify(page, "ARM", 90)
-    page.click("li[data-tag='TAP-1'] .k-act-tomar")
-    page.dblclick("form[data-once] button[type=submit]")
+    page.dblclick("li[data-tag='TAP-1'] .k-act-tomar")
     page.wait_for_selector("[data-testid=result-title]")
     assert Event.objects.filter(tag_spool="TAP-1").count() == 1
     page.goto(f"{live_server.url}{reverse('kiosk:confirm', kwargs={'op': 'ARM'})}?accion=TOMAR&tag=TAP-2")
@@ -209,8 +210,8 @@ def test_every_kiosk_page_passes_axe_and_fits_the_screen(
             f"{name} scrolls sideways"
         )
         small = page.evaluate(
-            "[...document.querySelectorAll('main .k-btn, header .k-btn')].filter(b => b.offsetParent && "
-            "(b.getBoundingClientRect().height < 52 || b.getBoundingClientRect().width < 52)).map(b => b.textContent.trim())"
+            "[...document.querySelectorAll('main .k-btn, header .k-btn, .k-check, .k-bar .k-btn')].filter(b => b.offsetParent && "
+            "(b.getBoundingClientRect().height < 64 || b.getBoundingClientRect().width < 64)).map(b => b.textContent.trim())"
         )
         assert small == [], f"{name}: touch targets too small: {small}"
         screenshot(page, f"kiosk-{size_name}-{name}")
@@ -226,13 +227,14 @@ def test_every_kiosk_page_passes_axe_and_fits_the_screen(
     page.click("button[type=submit]:has-text('OK')")
     page.wait_for_selector("[data-testid=worker]")
     check("list")
-    page.click("li[data-tag='AX-FREE'] .k-act-tomar")
-    check("confirm")
-    page.click("form[data-once] button[type=submit]")
+    page.click("li[data-tag='AX-FREE'] .k-act-tomar")  # one tap: no confirmation for TOMAR
     page.wait_for_selector("[data-testid=result-title]")
     check("result")
     page.goto(f"{live_server.url}{reverse('kiosk:my-spools')}")
     check("my-spools")
+    page.click("li[data-tag='AX-FREE'] .k-act-completar")
+    page.wait_for_selector("form[data-once]")
+    check("confirm")
     page.goto(f"{live_server.url}{reverse('kiosk:spool', kwargs={'tag': 'AX-FREE'})}")
     check("spool")
     page.goto(f"{live_server.url}{reverse('kiosk:spool', kwargs={'tag': 'NOPE'})}")

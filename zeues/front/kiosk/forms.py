@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from zeues.front.kiosk import codes
 from zeues.lib.fields import TagListField
 
 
@@ -33,12 +34,10 @@ class PinForm(forms.Form):
 class ScanForm(forms.Form):
     """A spool's QR label (its kiosk URL) or a typed tag."""
 
-    codigo = forms.CharField(label=_("Código"), max_length=300)
+    codigo = forms.CharField(label=_("Código"), max_length=codes.MAX_CODE)
 
     def clean_codigo(self) -> str:
-        code = self.cleaned_data["codigo"].strip()
-        match = re.search(r"/kiosko/spool/([^/?#]+)/?", code)
-        return match.group(1) if match else code
+        return codes.clean(self.cleaned_data["codigo"])
 
 
 class SelectionForm(forms.Form):

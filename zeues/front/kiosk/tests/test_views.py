@@ -25,19 +25,6 @@ def kiosk(name: str, op: str | None = None, **kwargs: str) -> str:
     return reverse(f"kiosk:{name}", kwargs={**({"op": op} if op else {}), **kwargs})
 
 
-@pytest.fixture
-def tablet(client, django_user_model):
-    user = django_user_model.objects.create_user(username="tablet-3", password="x-123456789")
-    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def armador(make_worker):
-    return make_worker(id=93, nombre="Mauricio", apellido="Rodriguez", roles=["Armador"])
-
-
 def _identify(client, op, worker_id):
     return client.post(kiosk("identify", op), {"worker_id": str(worker_id)})
 
@@ -51,6 +38,7 @@ def _do(client, op, accion, tags, operacion=None):
     page = client.get(
         kiosk("confirm", op),
         {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})},
+        follow=True,
     )
     assert page.status_code == 200, page.content[:400]
     data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op}
@@ -116,15 +104,13 @@ def test_identification_errors_are_spelled_out(tablet, make_worker, worker_id, t
     assert r.status_code == 200 and text in r.content.decode()
 
 
-def test_pin_is_asked_when_set_and_three_mistakes_start_over(tablet, armador):
+def test_pin_is_asked_when_set_and_the_right_one_opens_the_list(tablet, armador):
     armador.set_pin("4321")
     armador.save()
     assert _identify(tablet, "ARM", 93)["Location"] == kiosk("pin", "ARM")
     assert tablet.get(kiosk("list", "ARM"))["Location"] == kiosk("identify", "ARM")
-    for _ in range(2):
-        assert "PIN incorrecto" in tablet.post(kiosk("pin", "ARM"), {"pin": "1111"}).content.decode()
-    assert tablet.post(kiosk("pin", "ARM"), {"pin": "1111"})["Location"] == kiosk("identify", "ARM")
-    _identify(tablet, "ARM", 93)
+    wrong = tablet.post(kiosk("pin", "ARM"), {"pin": "1111"}).content.decode()
+    assert "PIN incorrecto. Le quedan 4 intentos" in wrong and "No soy MR(93)" in wrong
     assert tablet.post(kiosk("pin", "ARM"), {"pin": "4321"})["Location"] == kiosk("list", "ARM")
     assert tablet.get(kiosk("list", "ARM")).status_code == 200
 
@@ -167,10 +153,13 @@ def test_list_greys_out_what_cannot_be_done_with_the_reason(tablet, armador, mak
     make_spool(tag_spool="A-BLOCK", calidad="bloqueado", ciclo=3)
     _identify(tablet, "ARM", 93)
     page = tablet.get(kiosk("list", "ARM")).content.decode()
-    assert 'value="A-FREE"' in page and "?accion=TOMAR&amp;tag=A-FREE" in page
-    assert "faltan materiales" in page and 'value="A-NOMAT"' not in page
-    assert "ocupado por AP(50) desde" in page and 'value="A-TAKEN"' not in page
-    assert "BLOQUEADO: requiere supervisor" in page and 'value="A-BLOCK"' not in page
+    assert 'name="tags" value="A-FREE"' in page and 'value="TOMAR"' in page
+    assert "No disponibles (3)" in page and "A-NOMAT" not in page  # collapsed, loaded when opened
+    off = tablet.get(kiosk("list", "ARM"), {"grupo": "no"}, headers={"HX-Request": "true"}).content.decode()
+    assert "faltan materiales" in off and 'value="A-NOMAT"' not in off
+    assert "ocupado por AP(50) desde" in off and 'value="A-TAKEN"' not in off
+    assert "BLOQUEADO: requiere supervisor" in off and 'value="A-BLOCK"' not in off
+    assert "A-FREE" not in off and 'type="submit"' not in off
 
 
 def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make_spool):
@@ -186,14 +175,15 @@ def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make
     _identify(tablet, "SOLD", 94)
     page = tablet.get(kiosk("list", "SOLD")).content.decode()
     assert "falta ARM completado para COMPLETAR" in page
-    assert "accion=PAUSAR&amp;tag=S-1" in page and "accion=COMPLETAR&amp;tag=S-1" not in page
+    assert 'name="tags" value="S-1"' in page and 'value="PAUSAR"' in page
+    assert "accion=COMPLETAR" not in page
 
 
 def test_search_and_load_more(tablet, armador, make_spool):
     for i in range(35):
         make_spool(tag_spool=f"MK-{i:03d}", nv="NV0001" if i < 3 else "NV0002")
     _identify(tablet, "ARM", 93)
-    assert "3 spools" in tablet.get(kiosk("list", "ARM"), {"q": "NV0001"}).content.decode()
+    assert "3 spools para usted" in tablet.get(kiosk("list", "ARM"), {"q": "NV0001"}).content.decode()
     first = tablet.get(kiosk("list", "ARM")).content.decode()
     assert "MK-029" in first and "MK-030" not in first and "desde=30" in first
     more = tablet.get(kiosk("list", "ARM"), {"desde": "30"}, headers={"HX-Request": "true"}).content.decode()
@@ -243,12 +233,14 @@ def test_metrologia_and_reparacion_through_the_kiosk(tablet, make_worker, make_s
     make_spool(tag_spool="Q-1", arm="completado", sold="completado")
     _identify(tablet, "METROLOGIA", 97)
     result, _ = _do(tablet, "METROLOGIA", "RECHAZADO", ["Q-1"])
-    assert "RECHAZADO (Ciclo 1/3)" in result.content.decode()
+    assert "Rechazado · espera reparación · intento 1 de 3" in result.content.decode()
+    assert "(Ciclo" not in result.content.decode()
     tablet.get(START)
     _identify(tablet, "REPARACION", 93)
     _do(tablet, "REPARACION", "TOMAR", ["Q-1"])
     result, _ = _do(tablet, "REPARACION", "COMPLETAR", ["Q-1"])
-    assert "PENDIENTE_METROLOGIA (Ciclo 1/3)" in result.content.decode()
+    page = result.content.decode()
+    assert "Reparado · espera metrología · intento 1 de 3" in page and "PENDIENTE_METROLOGIA" not in page
 
 
 def test_my_spools_pause_in_two_taps(tablet, armador, make_spool):
@@ -261,7 +253,11 @@ def test_my_spools_pause_in_two_taps(tablet, armador, make_spool):
     )
     _identify(tablet, "TODAS", 93)
     page = tablet.get(kiosk("my-spools")).content.decode()
-    assert "M-1" in page and "accion=PAUSAR&amp;operacion=ARM&amp;tag=M-1" in page
+    assert (
+        "M-1" in page
+        and 'value="PAUSAR"' in page
+        and "accion=COMPLETAR&amp;operacion=ARM&amp;tag=M-1" in page
+    )
     result, _ = _do(tablet, "TODAS", "PAUSAR", ["M-1"], operacion="ARM")
     assert Spool.objects.get(tag_spool="M-1").arm == "pausado"
     assert "PAUSAR: listo" in result.content.decode()
@@ -278,7 +274,7 @@ def test_confirm_refuses_an_action_of_another_operation(tablet, armador, make_sp
 def test_expired_identity_cannot_execute(tablet, armador, make_spool, nothing_written):
     make_spool(tag_spool="E-1")
     _identify(tablet, "ARM", 93)
-    page = tablet.get(kiosk("confirm", "ARM"), {"accion": "TOMAR", "tag": ["E-1"]})
+    page = tablet.get(kiosk("confirm", "ARM"), {"accion": "TOMAR", "tag": ["E-1"]}, follow=True)
     tablet.get(START)
     data = {"accion": "TOMAR", "tags": ["E-1"], "idem": _idem(page), "operacion": "ARM"}
     with nothing_written():
@@ -298,7 +294,7 @@ def test_scanned_label_url_or_typed_tag_opens_the_spool(tablet, make_spool):
         r = tablet.get(kiosk("scan"), {"codigo": code})
         assert r["Location"] == spool_page
     page = tablet.get(spool_page).content.decode()
-    assert "METROLOGÍA" in page and kiosk("identify", "METROLOGIA") + "?" + urlencode({"q": tag}) in page
+    assert "METROLOGÍA" in page and kiosk("identify", "METROLOGIA") + "?" + urlencode({"spool": tag}) in page
 
 
 def test_unknown_code_says_so(tablet):
@@ -342,15 +338,14 @@ def test_admin_sets_and_removes_a_pin(admin_client, armador):
     assert armador.pin == ""
 
 
-def test_kiosk_speaks_spanish_by_default_and_english_to_english_browsers(tablet, armador):
-    assert "¿Qué va a hacer?" in tablet.get(START).content.decode()
-    page = tablet.get(START, headers={"Accept-Language": "en"}).content.decode()
-    assert "What will you do?" in page and "My spools" in page
+def test_kiosk_speaks_spanish_even_to_english_browsers(tablet, armador):
+    """Spanish for everyone on the floor (issue 13): Accept-Language switches nothing."""
+    for headers in ({}, {"Accept-Language": "en-US,en;q=0.9"}):
+        page = tablet.get(START, headers=headers).content.decode()
+        assert '<html lang="es">' in page and "¿Qué va a hacer?" in page and "What will you do?" not in page
     _identify(tablet, "ARM", 93)
-    assert (
-        "Who are you?"
-        in tablet.get(kiosk("identify", "ARM"), headers={"Accept-Language": "en"}).content.decode()
-    )
+    page = tablet.get(kiosk("identify", "ARM"), headers={"Accept-Language": "en"}).content.decode()
+    assert '<html lang="es">' in page and "¿Quién es usted?" in page and "Who are you?" not in page
 
 
 def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_worker, make_spool):
@@ -360,7 +355,7 @@ def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_work
     _identify(tablet, "METROLOGIA", 97)
     assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get(kiosk("list", "METROLOGIA")).content.decode()
     page = tablet.get(
-        kiosk("confirm", "METROLOGIA"), {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}
+        kiosk("confirm", "METROLOGIA"), {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}, follow=True
     ).content.decode()
     assert 'name="accion" value="APROBADO"' in page and 'name="accion" value="RECHAZADO"' in page
     assert page.count('name="idem"') == 1
@@ -377,12 +372,12 @@ def test_row_refresh_reevaluates_one_spool_without_counting_as_activity(
     _identify(tablet, "ARM", 93)
     seen = tablet.session[session.KEY]["seen"]
     row_url = kiosk("row", "ARM", tag="R-1")
-    assert "accion=TOMAR" in tablet.get(row_url).content.decode()
+    assert 'value="TOMAR"' in tablet.get(row_url).content.decode()
     Spool.objects.filter(tag_spool="R-1").update(
         arm="en_progreso", ocupado_por=other, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
     )
     row = tablet.get(row_url, headers={"X-Zeues-Live": "1"}).content.decode()
-    assert row.lstrip().startswith("<li") and "ocupado por AP(50)" in row and "accion=TOMAR" not in row
+    assert row.lstrip().startswith("<li") and "ocupado por AP(50)" in row and 'value="TOMAR"' not in row
     tablet.get(row_url, headers={"X-Zeues-Live": "1"})
     assert tablet.session[session.KEY]["seen"] >= seen
     live_seen = tablet.session[session.KEY]["seen"]
