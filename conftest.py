@@ -123,7 +123,7 @@ def supervisores_group(db):
 
 
 @pytest.fixture
-def real_loop(make_worker, make_spool, django_user_model, settings) -> Spool:
+def real_loop(make_worker, make_spool, django_user_model, settings, defectos) -> Spool:
     """Spool "H-REAL" through every service, as the shop would: ARM by worker 11 with a pause; SOLD
     by 12, force-released by supervisor "jefa" ("Turno terminado") and finished; rejected by
     inspector 13; repaired by 12; approved. Returns the spool as the last service left it."""
@@ -141,7 +141,7 @@ def real_loop(make_worker, make_spool, django_user_model, settings) -> Spool:
     spool = reparacion.spool_force_release(spool=spool, supervisor=boss, motivo="Turno terminado")
     spool = occupation.spool_take(spool=spool, worker=sold, operacion="SOLD")
     spool = occupation.spool_complete(spool=spool, worker=sold)
-    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO")
+    spool = spool_inspect(spool=spool, worker=qc, resultado="RECHAZADO", defecto="POROSIDAD")
     spool = reparacion.repair_take(spool=spool, worker=sold)
     spool = reparacion.repair_complete(spool=spool, worker=sold)
     return spool_inspect(spool=spool, worker=qc, resultado="APROBADO")

@@ -146,7 +146,8 @@ def pick_action(spool: Any, worker: Any, rng: random.Random) -> Any:
     if spool.calidad in ("rechazado", "reparacion_pausada"):
         return repair_take
     if spool.arm == spool.sold == "completado":
-        return lambda **kw: spool_inspect(**kw, resultado=rng.choice(["APROBADO", "APROBADO", "RECHAZADO"]))
+        verdict = rng.choice(["APROBADO", "APROBADO", "RECHAZADO"])
+        return lambda **kw: spool_inspect(**kw, resultado=verdict, defecto="POROSIDAD")
     if spool.fecha_materiales is None:
         return None
     operacion = "ARM" if spool.arm in ("pendiente", "pausado") else "SOLD"

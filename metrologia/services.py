@@ -87,11 +87,8 @@ def spool_inspect(
     """
     ensure_not_blocked(spool)
     ensure_worker_can(worker, Operacion.METROLOGIA)
-    # TRANSITIONAL: callers without a defect still reject until every channel sends one.
     reason = (
-        rejection_reason(defecto=defecto, nota=nota, foto=foto)
-        if resultado == Resultado.RECHAZADO and defecto is not None
-        else {}
+        rejection_reason(defecto=defecto, nota=nota, foto=foto) if resultado == Resultado.RECHAZADO else {}
     )
     rejected_with = (
         {

@@ -40,11 +40,11 @@ def test_aprobado_is_final_and_writes_the_approval_date(inspector, welded, nothi
         0,
     )
     with nothing_written(), pytest.raises(OperacionNoPermitida):
-        spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO")
+        spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
 
 
 def test_rejection_never_writes_the_approval_date(inspector, welded):
-    spool = spool_inspect(spool=welded, worker=inspector, resultado="RECHAZADO")
+    spool = spool_inspect(spool=welded, worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
     spool.refresh_from_db()
     assert spool.fecha_qc_metrologia is None
     assert spool.calidad == "rechazado" and spool.ciclo == 1
@@ -52,7 +52,7 @@ def test_rejection_never_writes_the_approval_date(inspector, welded):
 
 
 def test_rejected_spool_cannot_be_inspected_before_repair(inspector, welded, nothing_written):
-    spool = spool_inspect(spool=welded, worker=inspector, resultado="RECHAZADO")
+    spool = spool_inspect(spool=welded, worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
     with nothing_written(), pytest.raises(DependenciasNoSatisfechas):
         spool_inspect(spool=spool, worker=inspector, resultado="APROBADO")
 
@@ -87,7 +87,7 @@ def test_only_metrologia_role_may_inspect(make_worker, welded, nothing_written):
 
 def test_third_consecutive_rejection_blocks(inspector, make_spool, nothing_written):
     spool = make_spool(arm="completado", sold="completado", calidad="pendiente_metrologia", ciclo=2)
-    spool = spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO")
+    spool = spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
     spool.refresh_from_db()
     assert spool.calidad == "bloqueado" and spool.ciclo == 3
     assert spool.estado_detalle == "BLOQUEADO - Contactar supervisor"
@@ -100,12 +100,15 @@ def test_third_consecutive_rejection_blocks(inspector, make_spool, nothing_writt
 def test_limit_is_a_setting_and_zero_means_unlimited(inspector, make_spool, settings):
     settings.ZEUES_MAX_CICLOS = 0
     spool = make_spool(arm="completado", sold="completado", calidad="pendiente_metrologia", ciclo=7)
-    spool = spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO")
+    spool = spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
     assert spool.calidad == "rechazado" and spool.ciclo == 8
     assert spool.estado_detalle == "RECHAZADO (Ciclo 8) - Pendiente reparación"
     settings.ZEUES_MAX_CICLOS = 1
     other = spool_inspect(
-        spool=make_spool(arm="completado", sold="completado"), worker=inspector, resultado="RECHAZADO"
+        spool=make_spool(arm="completado", sold="completado"),
+        worker=inspector,
+        resultado="RECHAZADO",
+        defecto="POROSIDAD",
     )
     assert other.calidad == "bloqueado"
 

@@ -109,7 +109,7 @@ def test_cancel_without_repair_in_progress_is_refused(reparador, rejected, nothi
 
 def _cycle(spool, inspector, reparador):
     """One rejection followed by a full repair (take, pause, resume, complete)."""
-    spool = spool_inspect(spool=_fresh(spool), worker=inspector, resultado="RECHAZADO")
+    spool = spool_inspect(spool=_fresh(spool), worker=inspector, resultado="RECHAZADO", defecto="POROSIDAD")
     if spool.bloqueado:
         return spool
     spool = services.repair_take(spool=_fresh(spool), worker=reparador)

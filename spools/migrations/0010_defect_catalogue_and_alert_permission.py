@@ -39,11 +39,8 @@ def forwards(apps, schema_editor):
         group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
 
 
-def backwards(apps, schema_editor):
-    apps.get_model("spools", "Defecto").objects.filter(codigo__in=[c for c, _ in DEFECTOS]).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("spools", "0009_rejection_reason_and_alerts")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    # Going back leaves the catalogue alone: rejections may name its defects (0009 drops the table).
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]

@@ -56,8 +56,12 @@ def identify(page, op: str, worker_id: int) -> None:
 def act(page, tag: str, action: str) -> str:
     """Tap the spool's action (and confirm, unless it runs on one tap); return the result's text."""
     if action in ("APROBADO", "RECHAZADO"):
+        # A verdict is chosen, then confirmed; a rejection names its defect first.
         page.click(f"li[data-tag='{tag}'] .k-act-inspeccionar")
-        page.click(f"form[data-once] button[value={action}]")
+        page.click(f"[data-testid=elegir-{action.lower()}]")
+        if action == "RECHAZADO":
+            page.click("label.k-defect:has-text('Porosidad')")
+        page.click("[data-testid=confirmar-veredicto]")
     elif action in ("TOMAR", "PAUSAR"):
         page.click(f"li[data-tag='{tag}'] .k-act-{action.lower()}")
     else:
@@ -71,7 +75,7 @@ def act(page, tag: str, action: str) -> str:
 
 
 def test_spool_goes_arm_sold_rejected_repaired_approved_by_clicks_only(
-    live_server, page, tablet_account, crew, make_spool
+    live_server, page, tablet_account, crew, make_spool, defectos
 ):
     make_spool(tag_spool="MK-1335-CW-25238-011")
     page.set_viewport_size(TABLET)

@@ -56,7 +56,7 @@ def operaciones_rows(spools: list[Spool]) -> list[list[str]]:
 
 
 @pytest.fixture
-def shop(db, make_worker, make_spool) -> dict[str, Any]:
+def shop(db, make_worker, make_spool, defectos) -> dict[str, Any]:
     """40 spools in varied states and 30 workers who may do everything."""
     today = timezone.localdate()
     spools = [make_spool() for _ in range(14)]
@@ -93,7 +93,9 @@ def next_action(spool: Spool, worker: Worker, rng: random.Random) -> Callable[[]
         return repair_take
     if spool.arm == spool.sold == EstadoOperacion.COMPLETADO:
         if spool.calidad in (EstadoCalidad.PENDIENTE, EstadoCalidad.PENDIENTE_METROLOGIA):
-            return lambda **kw: spool_inspect(**kw, resultado=rng.choice(["APROBADO", "RECHAZADO"]))
+            return lambda **kw: spool_inspect(
+                **kw, resultado=rng.choice(["APROBADO", "RECHAZADO"]), defecto="POROSIDAD"
+            )
         return None
     if spool.arm in (EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO):
         return lambda **kw: spool_take(**kw, operacion="ARM")
