@@ -157,6 +157,23 @@ ZEUES_STALE_HOURS = env_int("ZEUES_STALE_HOURS", 12)
 ZEUES_ALERT_EMAILS = [a.strip() for a in os.environ.get("ZEUES_ALERT_EMAILS", "").split(",") if a.strip()]
 ZEUES_ALERT_WEBHOOK = os.environ.get("ZEUES_ALERT_WEBHOOK", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "zeues@localhost")
+# Django's mailers (6.1+): one "default", SMTP unless EMAIL_BACKEND names another backend; the
+# server comes from EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS.
+_MAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+_SMTP_OPTIONS = {
+    "host": os.environ.get("EMAIL_HOST", "localhost"),
+    "port": env_int("EMAIL_PORT", 25),
+    "username": os.environ.get("EMAIL_HOST_USER") or None,
+    "password": os.environ.get("EMAIL_HOST_PASSWORD") or None,
+    "use_tls": env_bool("EMAIL_USE_TLS", False),
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _MAIL_BACKEND,
+        "OPTIONS": _SMTP_OPTIONS if _MAIL_BACKEND.endswith(".smtp.EmailBackend") else {},
+    }
+}
 # Photos of rejections (and other uploads) go through Django's storage API, here a folder.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
 ZEUES_PHOTO_MAX_BYTES = env_int("ZEUES_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
