@@ -162,9 +162,9 @@ def _open_alert(spool: Spool) -> Alerta | None:
     return Alerta.objects.abiertas().filter(spool=spool).first()
 
 
-def alert_call(*, spool: Spool, worker: Worker, mensaje: str = "", actor: Actor = None) -> Spool:
-    """A worker at the kiosk calls a supervisor to this spool; one open alert per spool."""
-    if not worker.activo:
+def alert_call(*, spool: Spool, worker: Worker | None, mensaje: str = "", actor: Actor = None) -> Spool:
+    """A worker at the kiosk (or the tablet, nobody identified) calls a supervisor; one open alert per spool."""
+    if worker is not None and not worker.activo:
         raise TrabajadorInactivo(f"{worker.token} está inactivo.", data={"worker_id": worker.pk})
 
     def plan(s: Spool, now: datetime.datetime) -> Change:

@@ -121,6 +121,14 @@
     document.addEventListener("htmx:afterSwap", update);
   });
 
+  // The rejection's photo: the big label opens the camera; say which photo was taken.
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[data-photo]")) return;
+    var shown = document.querySelector("[data-photo-name]");
+    if (shown) shown.textContent = input.files.length ? "✔ " + input.files[0].name : "";
+  });
+
   // One submission per action form (the server's idempotency key is the real guarantee).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -15,6 +15,7 @@ PATHS = [
     ("kiosk:spool", {"tag": "MK-1"}, "/kiosko/spool/MK-1/"),
     ("kiosk:my-spools", {}, "/kiosko/mis-spools/"),
     ("kiosk:my-record", {}, "/kiosko/mi-registro/"),
+    ("kiosk:call", {"tag": "MK-1"}, "/kiosko/llamar/MK-1/"),
     ("kiosk:result", {"key": "a" * 32}, "/kiosko/resultado/" + "a" * 32 + "/"),
     ("kiosk:identify", {"op": "ARM"}, "/kiosko/arm/identificar/"),
     ("kiosk:pin", {"op": "SOLD"}, "/kiosko/sold/pin/"),

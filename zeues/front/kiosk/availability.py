@@ -19,7 +19,17 @@ from occupation.services import check_take
 from reparacion.exceptions import NoReparable
 from reparacion.services import check_repair_take
 from spools.exceptions import SpoolBloqueado, SpoolInactivo
-from spools.models import STARTED, Accion, EstadoCalidad, EstadoOperacion, Operacion, Resultado, Spool, Worker
+from spools.models import (
+    STARTED,
+    Accion,
+    Alerta,
+    EstadoCalidad,
+    EstadoOperacion,
+    Operacion,
+    Resultado,
+    Spool,
+    Worker,
+)
 from zeues.front import words
 from zeues.front.kiosk import codes, text
 from zeues.front.words import ESTADO_OPERACION
@@ -53,6 +63,7 @@ class Row:
     reason: str = ""
     operacion: str = ""
     key: str = ""  # the one-time key of the row's one-tap form (TOMAR, PAUSAR), set by the view
+    alerta: Alerta | None = None  # a blocked spool's open alert: supervisors already called
 
     @property
     def mine(self) -> bool:
@@ -126,7 +137,17 @@ def _held_actions(spool: Spool, operacion: str) -> tuple[list[str], str]:
 
 
 def evaluate(spool: Spool, worker: Worker, operacion: str) -> Row:
-    """The actions `worker` may take on `spool` for `operacion` now, or the reason there are none."""
+    """The actions `worker` may take on `spool` for `operacion` now, or the reason there are none.
+
+    A blocked spool also says whether its supervisors were already called (its open alert).
+    """
+    row = _evaluate(spool, worker, operacion)
+    if spool.bloqueado:
+        row.alerta = Alerta.objects.abiertas().filter(spool=spool).first()
+    return row
+
+
+def _evaluate(spool: Spool, worker: Worker, operacion: str) -> Row:
     if spool.ocupado_por_id == worker.pk and spool.operacion_actual == operacion and not spool.bloqueado:
         actions, note = _held_actions(spool, operacion)
         return Row(spool, actions, note, operacion)
@@ -146,7 +167,7 @@ def evaluate(spool: Spool, worker: Worker, operacion: str) -> Row:
 
 def relevant(operacion: str) -> QuerySet[Spool]:
     """Spools an operation's list shows: those it could act on now or once something changes."""
-    qs = Spool.objects.filter(activo=True).select_related("ocupado_por")
+    qs = Spool.objects.filter(activo=True).with_people()
     open_states = (EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO, EstadoOperacion.EN_PROGRESO)
     if operacion == Operacion.ARM:
         return qs.filter(arm__in=open_states)
@@ -252,5 +273,5 @@ def for_spool(spool: Spool, worker: Worker, operaciones: list[str]) -> list[Row]
 
 def held_by(worker: Worker) -> list[Row]:
     """Every spool the worker holds now, whatever the operation ("Mis spools")."""
-    spools = Spool.objects.occupied_by(worker).select_related("ocupado_por").order_by("fecha_ocupacion")
+    spools = Spool.objects.occupied_by(worker).with_people().order_by("fecha_ocupacion")
     return [evaluate(s, worker, s.operacion_actual) for s in spools]

@@ -29,7 +29,7 @@ def find_spool(code: str) -> Spool | None:
     tag = clean(code)
     if not tag or len(tag) > MAX_CODE:
         return None
-    spools = Spool.objects.select_related("ocupado_por")
+    spools = Spool.objects.with_people()
     return spools.filter(tag_spool=tag).first() or spools.filter(tag_spool__iexact=tag).first()
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("mis-spools/", views.my_spools, name="my-spools"),
     path("mi-registro/", views.my_record, name="my-record"),
     path("resultado/<str:key>/", views.result, name="result"),
+    path("llamar/<path:tag>/", views.call_supervisor, name="call"),
     path("<op:op>/identificar/", views.identify, name="identify"),
     path("<op:op>/pin/", views.pin, name="pin"),
     path("<op:op>/", views.spool_list, name="list"),

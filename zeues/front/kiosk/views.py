@@ -30,10 +30,13 @@ from occupation import actions
 from occupation.actions import BatchOutcome
 from occupation.engine import Actor
 from occupation.permissions import ensure_worker_can, worker_can_do
-from spools.models import Accion, Operacion, Resultado, Spool, Worker
+from reparacion.exceptions import AlertaYaAbierta
+from reparacion.services import alert_call
+from spools.models import Accion, Alerta, Operacion, Resultado, Spool, Worker
 from zeues.front import words
-from zeues.front.kiosk import availability, codes, idempotency, pins, session, text
+from zeues.front.kiosk import availability, codes, idempotency, pins, session, text, verdict
 from zeues.front.kiosk.forms import ExecuteForm, IdentifyForm, PinForm, ScanForm, SelectionForm
+from zeues.lib import photos
 from zeues.lib.errors import ZeuesError
 from zeues.reports import worker_record as record
 
@@ -349,7 +352,7 @@ def confirm(request: HttpRequest, op: str) -> HttpResponse:
         messages.error(request, _("Acción no válida para %(op)s.") % {"op": LABELS[real_op]})
         return redirect(_list_url(op))
     if not idempotency.valid(key):
-        params = [(k, v) for k in ("accion", "operacion") if (v := request.GET.get(k))]
+        params = [(k, v) for k in ("accion", "operacion", "resultado") if (v := request.GET.get(k))]
         params += [("tag", t) for t in form.cleaned_data["tags"]]
         return redirect(f"{request.path}?{urlencode([*params, ('idem', idempotency.new_key())])}")
     context = _ctx(
@@ -361,6 +364,14 @@ def confirm(request: HttpRequest, op: str) -> HttpResponse:
         real_label=LABELS[real_op],
         idem=key,
     )
+    if real_op == Operacion.METROLOGIA:
+        resultado = request.GET.get("resultado", "")
+        context.update(
+            resultado=resultado if resultado in Resultado.values else "",
+            choice=verdict.choice_urls(request),
+            defectos=verdict.catalogue(),
+            back_url=request.get_full_path(),
+        )
     return render(request, "kiosk/confirm.html", context)
 
 
@@ -369,7 +380,15 @@ def _done(accion: str) -> Callable[[Spool], str]:
     return lambda s: text.nowrap_dates(f"{_DONE[accion]}. Ahora: {words.estado(s)}")  # type: ignore[index]
 
 
-def _run(*, accion: str, operacion: str, tags: list[str], worker: Worker, actor: Actor) -> list[BatchOutcome]:
+def _run(
+    *,
+    accion: str,
+    operacion: str,
+    tags: list[str],
+    worker: Worker,
+    actor: Actor,
+    reason: verdict.Reason | None = None,
+) -> list[BatchOutcome]:
     """Apply `accion` of `operacion` to every tag, each on its own.
 
     On METROLOGIA the kiosk's action is the result itself (APROBADO or RECHAZADO).
@@ -390,6 +409,9 @@ def _run(*, accion: str, operacion: str, tags: list[str], worker: Worker, actor:
         actor=actor,
         operacion=operacion,
         resultado=accion if inspecting else None,
+        defecto=reason.defecto if reason else None,
+        nota=reason.nota if reason else "",
+        foto=reason.foto if reason else "",
     )
 
 
@@ -403,6 +425,8 @@ def _lines(outcomes: list[BatchOutcome]) -> list[dict[str, object]]:
             "ok": o.success,
             "message": o.message if o.success else text.in_words(o.message, spools.get(o.tag_spool)),
             "error": o.error,
+            # The blocking rejection: shown as an alert, the supervisors already called.
+            "bloqueado": bool(o.success and o.spool is not None and o.spool.bloqueado),
         }
         for o in outcomes
     ]
@@ -417,9 +441,24 @@ def execute(request: HttpRequest, op: str) -> HttpResponse:
         messages.error(request, _("La sesión expiró o el formulario no es válido; vuelva a empezar."))
         return redirect("kiosk:start")
     key = form.cleaned_data["idem"]
-    if not idempotency.claim(key):
-        return redirect("kiosk:result", key=key)
     real_op = request.POST.get("operacion", op) if op == session.ALL else op
+    if idempotency.load(key) is not None:
+        return redirect("kiosk:result", key=key)
+    try:
+        reason = (
+            verdict.reason_from(request, form.cleaned_data["accion"])
+            if real_op == Operacion.METROLOGIA
+            else None
+        )
+    except ZeuesError as error:
+        messages.error(request, error.message)
+        back = request.POST.get("volver", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+        return redirect(back if safe and back.startswith("/kiosko/") else _list_url(op))
+    if not idempotency.claim(key):
+        if reason and reason.foto:
+            photos.discard(reason.foto)
+        return redirect("kiosk:result", key=key)
     try:
         outcomes = _run(
             accion=form.cleaned_data["accion"],
@@ -427,8 +466,13 @@ def execute(request: HttpRequest, op: str) -> HttpResponse:
             tags=form.cleaned_data["tags"],
             worker=identity.worker,
             actor=request.user,
+            reason=reason,
         )
+        if reason and reason.foto and not any(o.success for o in outcomes):
+            photos.discard(reason.foto)
     except (DatabaseError, ValueError):
+        if reason and reason.foto:
+            photos.discard(reason.foto)
         idempotency.release(key)
         messages.error(
             request, _("No se pudo registrar: el servicio no responde. Nada se guardó; reintente.")
@@ -465,9 +509,12 @@ def result(request: HttpRequest, key: str) -> HttpResponse:
     )
     if isinstance(stored, dict):
         ok_count = sum(1 for o in stored["outcomes"] if o["ok"])
-        context["ok_count"], context["has_errors"] = ok_count, ok_count < len(stored["outcomes"])
+        blocked = [o["tag"] for o in stored["outcomes"] if o.get("bloqueado")]
+        context["ok_count"], context["blocked"] = ok_count, blocked
+        # A refusal or a block stays on screen until someone taps: nobody should miss it.
+        context["has_errors"] = ok_count < len(stored["outcomes"]) or bool(blocked)
         context["op_label"] = LABELS.get(stored["operacion"], "")
-        if ok_count < len(stored["outcomes"]):
+        if context["has_errors"]:
             context["idle_url"] = reverse("kiosk:result", kwargs={"key": key}) + "?olvidar=1"
     return render(request, "kiosk/result.html", context, status=200 if stored else 404)
 
@@ -511,5 +558,30 @@ def spool_detail(request: HttpRequest, tag: str) -> HttpResponse:
         rows=rows,
         url_op=url_op,
         scan_params=urlencode({"spool": spool.tag_spool}),
+        alerta=Alerta.objects.abiertas().filter(spool=spool).first() if spool.bloqueado else None,
     )
     return render(request, "kiosk/spool.html", context)
+
+
+@require_POST
+def call_supervisor(request: HttpRequest, tag: str) -> HttpResponse:
+    """«Llamar supervisor» on a spool: one open alert per spool, from the identified worker or the tablet."""
+    spool = codes.find_spool(tag)
+    identity = session.current(request)
+    back = request.POST.get("volver", "")
+    safe = back.startswith("/kiosko/") and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    )
+    target = back if safe else reverse("kiosk:start")
+    if spool is None:
+        messages.error(request, _("No existe ese spool."))
+        return redirect(target)
+    try:
+        alert_call(spool=spool, worker=identity.worker if identity else None, actor=request.user)
+    except AlertaYaAbierta as already:
+        messages.info(request, text.nowrap_dates(already.message))
+    except ZeuesError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Se avisó a supervisión por %(t)s.") % {"t": spool.tag_spool})
+    return redirect(target)

@@ -33,15 +33,18 @@ def _idem(response) -> str:
     return re.search(r'name="idem" value="([0-9a-f]{32})"', response.content.decode()).group(1)
 
 
-def _do(client, op, accion, tags, operacion=None):
+def _do(client, op, accion, tags, operacion=None, **reason):
+    """Confirm and run an action; a verdict goes through its choice (`resultado`), a RECHAZADO
+    with a defect unless `reason` says otherwise."""
     chosen = "INSPECCIONAR" if op == "METROLOGIA" else accion
-    page = client.get(
-        kiosk("confirm", op),
-        {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})},
-        follow=True,
-    )
+    params = {"accion": chosen, "tag": tags, **({"operacion": operacion} if operacion else {})}
+    if op == "METROLOGIA":
+        params["resultado"] = accion
+        if accion == "RECHAZADO":
+            reason.setdefault("defecto", "POROSIDAD")
+    page = client.get(kiosk("confirm", op), params, follow=True)
     assert page.status_code == 200, page.content[:400]
-    data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op}
+    data = {"accion": accion, "tags": tags, "idem": _idem(page), "operacion": operacion or op, **reason}
     done = client.post(kiosk("execute", op), data)
     assert done.status_code == 302
     return client.get(done["Location"]), data
@@ -159,7 +162,8 @@ def test_list_greys_out_what_cannot_be_done_with_the_reason(tablet, armador, mak
     assert "faltan materiales" in off and 'value="A-NOMAT"' not in off
     assert "ocupado por AP(50) desde" in off and 'value="A-TAKEN"' not in off
     assert "BLOQUEADO: requiere supervisor" in off and 'value="A-BLOCK"' not in off
-    assert "A-FREE" not in off and 'type="submit"' not in off
+    assert "A-FREE" not in off and 'name="accion"' not in off
+    assert 'data-testid="llamar"' in off  # a blocked spool offers the supervisor call instead
 
 
 def test_sold_completion_waits_for_arm_with_the_reason(tablet, make_worker, make_spool):
@@ -348,17 +352,18 @@ def test_kiosk_speaks_spanish_even_to_english_browsers(tablet, armador):
     assert '<html lang="es">' in page and "¿Quién es usted?" in page and "Who are you?" not in page
 
 
-def test_inspection_offers_two_huge_result_buttons_in_one_form(tablet, make_worker, make_spool):
+def test_inspection_offers_two_huge_results_then_a_confirmation(tablet, make_worker, make_spool):
     make_worker(id=97, roles=["Metrologia"])
     make_spool(tag_spool="I-1", arm="completado", sold="completado")
     make_spool(tag_spool="I-2", arm="completado", sold="completado")
     _identify(tablet, "METROLOGIA", 97)
     assert "accion=INSPECCIONAR&amp;tag=I-1" in tablet.get(kiosk("list", "METROLOGIA")).content.decode()
-    page = tablet.get(
+    choice = tablet.get(
         kiosk("confirm", "METROLOGIA"), {"accion": "INSPECCIONAR", "tag": ["I-1", "I-2"]}, follow=True
     ).content.decode()
-    assert 'name="accion" value="APROBADO"' in page and 'name="accion" value="RECHAZADO"' in page
-    assert page.count('name="idem"') == 1
+    # The choice records nothing: two links to a confirmation, no form that could act on one tap.
+    assert 'data-testid="elegir-aprobado"' in choice and 'data-testid="elegir-rechazado"' in choice
+    assert 'name="accion"' not in choice and 'name="idem"' not in choice
     result, _ = _do(tablet, "METROLOGIA", "APROBADO", ["I-1", "I-2"])
     assert "2 spools listos" in result.content.decode()
     assert Spool.objects.filter(calidad="aprobado").count() == 2
