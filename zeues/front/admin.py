@@ -23,6 +23,7 @@ from reparacion.permissions import DESBLOQUEAR, LIBERAR
 from reparacion.services import spool_force_release, spool_unblock
 from spools.models import (
     Alerta,
+    Defecto,
     EstadoCalidad,
     Event,
     EventType,
@@ -541,3 +542,55 @@ class SheetSpoolChangeAdmin(ReadOnlyModelAdmin):
     search_fields = ["spool__tag_spool"]
     list_select_related = ["spool"]
     ordering = ["first_change_at"]
+
+
+# --- Metrología's defect catalogue and the supervisors' alerts ------------------------------
+
+
+@admin.register(Defecto)
+class DefectoAdmin(admin.ModelAdmin):
+    """The defects a RECHAZADO may name. Deactivate rather than delete: old rejections keep theirs."""
+
+    list_display = ["nombre", "codigo", "activo", "orden"]
+    list_editable = ["activo", "orden"]
+    list_filter = ["activo"]
+    search_fields = ["codigo", "nombre"]
+    ordering = ["orden", "nombre"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Defecto | None = None) -> bool:
+        return False
+
+
+class AbiertaFilter(admin.SimpleListFilter):
+    title = "estado"
+    parameter_name = "abierta"
+
+    def lookups(self, request, model_admin):
+        return [("si", "Abiertas"), ("no", "Atendidas")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "si":
+            return queryset.filter(atendida_en__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(atendida_en__isnull=False)
+        return queryset
+
+
+@admin.register(Alerta)
+class AlertaAdmin(ReadOnlyModelAdmin):
+    """Every alert, open or answered (read-only: they are kept from the audit trail; answer at /alertas/)."""
+
+    list_display = [
+        "spool",
+        "motivo",
+        "mensaje",
+        "creada_en",
+        "llamada_por",
+        "atendida_en",
+        "atendida_por",
+        "respuesta",
+    ]
+    list_filter = [AbiertaFilter, "motivo"]
+    search_fields = ["spool__tag_spool", "mensaje", "respuesta"]
+    list_select_related = ["spool", "llamada_por", "atendida_por"]
+    ordering = ["-creada_en"]

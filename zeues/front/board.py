@@ -27,6 +27,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from spools.models import (
     INSPECTABLE,
+    Alerta,
     EstadoCalidad,
     EstadoOperacion,
     Operacion,
@@ -169,6 +170,9 @@ def board_context(q: BoardQuery | None = None) -> dict[str, Any]:
         "stale": stale,
         "occupied_count": len(current) + len(stale),
         "blocked": blocked,
+        "alerts": list(
+            Alerta.objects.abiertas().select_related("spool", "llamada_por").order_by("creada_en")[:20]
+        ),
         "blocked_tv": blocked[:TV_BLOCKED_SHOWN],
         "blocked_more": max(0, len(blocked) - TV_BLOCKED_SHOWN),
         "counts": _counts(),

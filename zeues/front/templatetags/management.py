@@ -4,6 +4,7 @@ from typing import Any
 
 from django import template
 
+from spools.models import Alerta
 from zeues.front.permissions import can_view_management as _can_view_management
 
 register = template.Library()
@@ -13,3 +14,9 @@ register = template.Library()
 def can_view_management(user: Any) -> bool:
     """True when the user may open the manager pages (Gerencia, Supervisores, superusers)."""
     return _can_view_management(user)
+
+
+@register.simple_tag
+def open_alerts() -> int:
+    """How many supervisor alerts nobody has answered (the top bar's «Alertas (N)»)."""
+    return Alerta.objects.abiertas().count()
