@@ -546,7 +546,7 @@ def spool_detail(request: HttpRequest, tag: str) -> HttpResponse:
     ready = [
         (op, LABELS[op])
         for op in availability.OPERATIONS
-        if availability.relevant(op).filter(pk=spool.pk).exists()
+        if Spool.objects.available_for(op).filter(pk=spool.pk).exists()
     ]
     rows, url_op = _spool_rows(request, spool)
     context = _ctx(

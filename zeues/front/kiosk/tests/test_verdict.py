@@ -164,3 +164,27 @@ def test_a_second_call_says_the_supervisors_already_know(tablet, armador, make_s
         r = tablet.post(kiosk("call", tag="B-2"), {"volver": "https://evil.example/"}, follow=True)
     assert r.request["PATH_INFO"] == kiosk("start")  # never back to another site
     assert "Ya se avisó a supervisión por B-2" in r.content.decode()
+
+
+def test_a_scanned_rejected_spool_shows_its_reason_and_offers_only_the_repair(tablet, make_worker, make_spool):
+    inspector = make_worker(id=97, roles=["Metrologia"])
+    spool = make_spool(tag_spool="R-2", arm="completado", sold="completado")
+    from metrologia.services import spool_inspect
+
+    spool_inspect(spool=spool, worker=inspector, resultado="RECHAZADO", defecto="FISURA", nota="junta 3")
+    page = tablet.get(kiosk("spool", tag="R-2")).content.decode()  # nobody identified yet
+    assert 'data-testid="rechazo"' in page and "Fisura" in page and "«junta 3»" in page
+    assert "k-op-reparacion" in page and "k-op-metrologia" not in page  # it cannot be inspected now
+
+
+def test_an_imported_rejection_without_a_defect_says_so(tablet, make_spool):
+    make_spool(tag_spool="R-3", arm="completado", sold="completado", calidad="rechazado", ciclo=1)
+    page = tablet.get(kiosk("spool", tag="R-3")).content.decode()
+    assert "Rechazo sin defecto registrado" in page
+
+
+def test_a_spool_nobody_can_take_says_so_on_its_page(tablet, make_spool):
+    make_spool(tag_spool="N-1", arm="completado", sold="completado", calidad="aprobado")
+    page = tablet.get(kiosk("spool", tag="N-1")).content.decode()
+    assert "Ahora nadie puede tomar este spool en el kiosko." in page and "k-btn-op" not in page
+    assert 'data-testid="rechazo"' not in page
