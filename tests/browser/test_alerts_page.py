@@ -28,7 +28,9 @@ def shop(make_worker, make_spool, defectos, supervisores_group, django_user_mode
     caller = make_worker(id=103, nombre="Patricio", apellido="García", roles=[])
     blocked = make_spool(tag_spool="AL-BLOQ", arm="completado", sold="completado")
     spool_inspect(spool=blocked, worker=inspector, resultado="RECHAZADO", defecto="FISURA", nota="junta 3")
-    repair = make_spool(tag_spool="AL-LLAMA", arm="completado", sold="completado", calidad="rechazado", ciclo=1)
+    repair = make_spool(
+        tag_spool="AL-LLAMA", arm="completado", sold="completado", calidad="rechazado", ciclo=1
+    )
     alert_call(spool=repair, worker=caller, mensaje="¿Cortamos la junta y rehacemos?")
     boss = django_user_model.objects.create_user(username="jefa", password="clave-segura-123", is_staff=True)
     boss.groups.add(supervisores_group)

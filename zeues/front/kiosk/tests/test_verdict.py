@@ -166,7 +166,9 @@ def test_a_second_call_says_the_supervisors_already_know(tablet, armador, make_s
     assert "Ya se avisó a supervisión por B-2" in r.content.decode()
 
 
-def test_a_scanned_rejected_spool_shows_its_reason_and_offers_only_the_repair(tablet, make_worker, make_spool):
+def test_a_scanned_rejected_spool_shows_its_reason_and_offers_only_the_repair(
+    tablet, make_worker, make_spool
+):
     inspector = make_worker(id=97, roles=["Metrologia"])
     spool = make_spool(tag_spool="R-2", arm="completado", sold="completado")
     from metrologia.services import spool_inspect
