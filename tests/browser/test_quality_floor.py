@@ -152,8 +152,10 @@ def test_the_repairer_reads_the_reason_on_the_row_before_taking(
     identify(page, "REPARACION", 100)
     brief = page.inner_text("li[data-tag='QF-R'] [data-testid=rechazo]")
     assert "Socavación" in brief and "«lado norte»" in brief
-    loaded = page.eval_on_selector(
-        "li[data-tag='QF-R'] [data-testid=rechazo] img", "img => img.complete && img.naturalWidth"
+    # The thumbnail really loads (it is lazy: wait for it rather than read it mid-load).
+    page.wait_for_function(
+        "() => { const i = document.querySelector(\"li[data-tag='QF-R'] [data-testid=rechazo] img\");"
+        " return i && i.complete && i.naturalWidth > 0; }",
+        timeout=10_000,
     )
-    assert loaded > 0
     assert not _too_small(page, "li[data-tag='QF-R'] .k-rejection-photo") and not _axe(page)
