@@ -26,7 +26,7 @@ from django.urls import Resolver404, reverse
 from django.utils.translation import gettext as _
 
 from zeues.lib.api import error_response
-from zeues.lib.errors import ErrorInterno, RecursoNoEncontrado, ZeuesError
+from zeues.lib.errors import ErrorInterno, RecursoNoEncontrado, SolicitudInvalida, ZeuesError
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +52,6 @@ class CsrfRechazado(ZeuesError):
     code = "CSRF_RECHAZADO"
     status = 403
     default_message = "La página caducó; vuelva a intentarlo."
-
-
-class SolicitudInvalida(ZeuesError):
-    code = "SOLICITUD_INVALIDA"
-    status = 400
-    default_message = "La solicitud no es válida."
 
 
 def area(request: HttpRequest) -> str:

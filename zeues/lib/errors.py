@@ -33,6 +33,22 @@ class DatosInvalidos(ZeuesError):
     default_message = "Los datos enviados no son válidos."
 
 
+class SolicitudInvalida(ZeuesError):
+    """A malformed request: text PostgreSQL cannot store (NUL, a lone surrogate), too many fields."""
+
+    code = "SOLICITUD_INVALIDA"
+    status = 400
+    default_message = "La solicitud no es válida."
+
+
+class SolicitudDemasiadoGrande(ZeuesError):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE (form fields or JSON; uploaded files count apart)."""
+
+    code = "SOLICITUD_DEMASIADO_GRANDE"
+    status = 413
+    default_message = "El cuerpo de la solicitud es demasiado grande."
+
+
 class NoAutenticado(ZeuesError):
     code = "NO_AUTENTICADO"
     status = 401
