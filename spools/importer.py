@@ -41,7 +41,7 @@ from spools.models import (
     Worker,
     WorkerRole,
 )
-from zeues.lib import columns
+from zeues.lib import columns, csvsafe
 from zeues.lib.dates import parse_sheet_date, parse_sheet_datetime
 from zeues.lib.headers import HeaderMap, normalise_header
 
@@ -173,9 +173,12 @@ class ImportReport:
         return lines
 
     def write_csv(self, path: str | Path) -> None:
-        """Write the issues as CSV (hoja, fila, columna, valor, severidad, motivo)."""
+        """Write the issues as CSV (hoja, fila, columna, valor, severidad, motivo).
+
+        `valor` is the sheet's cell as typed, so formula-like text is neutralised (csvsafe).
+        """
         with Path(path).open("w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = csvsafe.writer(fh)
             writer.writerow(["hoja", "fila", "columna", "valor", "severidad", "motivo"])
             for i in self.sorted_issues():
                 writer.writerow([i.hoja, i.fila, i.columna, i.valor, i.severidad.value, i.motivo])

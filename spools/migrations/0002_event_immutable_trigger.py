@@ -1,7 +1,8 @@
 """On PostgreSQL, make the audit table refuse UPDATE and DELETE at the database level.
 
-The model already refuses them; the trigger also covers raw SQL and other programs. TRUNCATE
-(used by test teardown) is not affected. SQLite, the embedded default, relies on the model.
+The model already refuses them; the trigger also covers raw SQL and other programs. A row
+trigger never sees TRUNCATE: 0012 adds a statement trigger for it. SQLite, the embedded default,
+relies on the model.
 """
 
 from django.db import migrations

@@ -296,6 +296,21 @@ def test_report_file_lists_every_issue_as_csv(tmp_path):
     }
 
 
+def test_report_file_carries_a_formula_typed_in_the_sheet_as_text(tmp_path):
+    """The report repeats the sheet's cell as typed: a formula there must not run here."""
+    report = ImportReport(origen="prueba")
+    report.add("Operaciones", 7, "Armador", '=HYPERLINK("http://x","c")', Severidad.ERROR, "-no existe")
+    report.add("Operaciones", 8, "Armador", "José Ñúñez", Severidad.ERROR, "no existe")
+    target = tmp_path / "informe.csv"
+    report.write_csv(target)
+    with target.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["valor"], r["motivo"]) for r in rows] == [
+        ('\'=HYPERLINK("http://x","c")', "'-no existe"),
+        ("José Ñúñez", "no existe"),
+    ]
+
+
 class FakeTerminal(io.StringIO):
     def isatty(self) -> bool:
         return True

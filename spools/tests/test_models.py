@@ -86,6 +86,25 @@ def test_database_refuses_raw_update_and_delete_of_events(make_spool, nothing_wr
     assert Event.objects.get(pk=event.pk).accion == "IMPORT"
 
 
+@pytest.mark.real_services
+def test_database_refuses_truncate_of_events_even_to_the_owner(make_spool, nothing_written):
+    """The test database turns `zeues.allow_truncate` on for its flushes (conftest.py); a production
+    database has no such setting, as here once it is off. Cascading from the spools counts too."""
+    event = _event(make_spool())
+    for sql in ("TRUNCATE spools_event", "TRUNCATE spools_spool CASCADE"):
+        with (
+            nothing_written(),
+            pytest.raises(Exception, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            # The test's own inserts leave deferred foreign-key checks that TRUNCATE would trip on.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL zeues.allow_truncate = off")
+            cursor.execute(sql)
+    assert Event.objects.filter(pk=event.pk).exists()
+
+
 def test_event_records_business_date_and_token(make_worker, make_spool):
     w = make_worker(id=93, nombre="Mauricio", apellido="Rodriguez")
     e = event_append(tipo="TOMAR_SPOOL", spool=make_spool(), worker=w, operacion="ARM", accion="TOMAR")

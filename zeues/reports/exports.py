@@ -9,7 +9,6 @@ synchronous iterator into a list, so there the rows are pulled in a worker threa
 
 from __future__ import annotations
 
-import csv
 import datetime
 import json
 import tempfile
@@ -23,7 +22,7 @@ from django.db.models import Q
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 
 from spools.models import Event
-from zeues.lib import columns
+from zeues.lib import columns, csvsafe
 from zeues.lib.dates import format_sheet_date, format_sheet_datetime, shop_tz
 from zeues.reports.history import History
 
@@ -122,8 +121,11 @@ class _Line:
 
 
 def csv_lines(header: Iterable[str], rows: Iterable[list[Any]]) -> Iterator[str]:
-    """CSV text in batches of rows; a UTF-8 BOM first so Excel reads accents right."""
-    writer = csv.writer(_Line())
+    """CSV text in batches of rows; a UTF-8 BOM first so Excel reads accents right.
+
+    Text cells a spreadsheet would run as formulas get a leading `'` (zeues/lib/csvsafe.py).
+    """
+    writer = csvsafe.writer(_Line())
     yield "\ufeff" + writer.writerow(header)
     batch: list[str] = []
     for row in rows:
@@ -144,7 +146,9 @@ def xlsx_book(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) 
     """An XLSX workbook, one sheet per (name, header, rows), written row by row; rewound.
 
     Dates and datetimes become real Excel dates (yyyy-mm-dd [hh:mm]); everything else is written as
-    it comes (text stays text: `strings_to_numbers` is off, so "007" is not turned into 7).
+    it comes: numbers stay numbers, and text is always a text cell, never turned into a number
+    ("007" is not 7), a formula (a worker named `=HYPERLINK(…)`) or a link (OWASP CSV injection;
+    a typed text cell is never evaluated, so it needs no `'` as the CSV does).
     """
     # Handed to the response, which closes it once sent; a `with` block would close it here.
     out = tempfile.TemporaryFile()  # noqa: SIM115
@@ -153,6 +157,8 @@ def xlsx_book(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) 
         {
             "constant_memory": True,
             "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
             "default_date_format": "yyyy-mm-dd",
             "remove_timezone": True,
         },
