@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/actions.py                  # 400 rounds, PostgreSQL zeues_bench_actions
     .venv/bin/python bench/actions.py --rounds 1000
+    .venv/bin/python bench/actions.py --idempotency-key   # every request with its own key
 
 Each request is a WSGI environ handed to Django's own handler (every middleware, the bearer
 token, the action table, the engine's step with its Redis lock, row lock, conditional write,
@@ -20,6 +21,7 @@ import os
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,10 +54,11 @@ def setup(rounds: int) -> str:
     return raw
 
 
-def post(handler, token: str, path: str, body: dict) -> tuple[int, float, float]:
+def post(handler, token: str, path: str, body: dict, key: str | None = None) -> tuple[int, float, float]:
     """One POST through Django's handler: (status, wall seconds, CPU seconds)."""
     data = json.dumps(body).encode()
     environ = {
+        **({"HTTP_IDEMPOTENCY_KEY": key} if key else {}),
         "REQUEST_METHOD": "POST",
         "PATH_INFO": path,
         "SERVER_NAME": "localhost",
@@ -78,6 +81,9 @@ def post(handler, token: str, path: str, body: dict) -> tuple[int, float, float]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=400)
+    parser.add_argument(
+        "--idempotency-key", action="store_true", help="send a fresh Idempotency-Key each time"
+    )
     options = parser.parse_args()
     os.environ["DATABASE_URL"] = DATABASE_URL
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
@@ -97,12 +103,14 @@ def main() -> None:
     for i in range(options.rounds):
         for path, name in steps:
             body = {"tag_spool": f"BENCH-{i:05d}", "worker_id": 93, "operacion": "ARM"}
-            status, wall, cpu = post(handler, token, f"/api/occupation/{path}", body)
+            key = uuid.uuid4().hex if options.idempotency_key else None
+            status, wall, cpu = post(handler, token, f"/api/occupation/{path}", body, key)
             if status != 200:
                 raise SystemExit(f"{name} answered {status}")
             if i >= 20:  # the first rounds warm caches and connections
                 times[name].append((wall, cpu))
-    print(f"{options.rounds - 20} rounds (after 20 warm-up rounds), in-process, PostgreSQL + Redis")
+    keyed = ", each with an Idempotency-Key" if options.idempotency_key else ""
+    print(f"{options.rounds - 20} rounds (after 20 warm-up rounds), in-process, PostgreSQL + Redis{keyed}")
     print("| acción | n | p50 | p99 | CPU media por acción |")
     print("|---|---|---|---|---|")
     for name, rows in times.items():

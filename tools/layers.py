@@ -23,6 +23,7 @@ ROOMS: tuple[tuple[str, int], ...] = (
     ("zeues.__init__", 1),  # the version string
     ("spools", 2),  # records: workers, spools and their state machines, the audit trail, KPI facts
     ("zeues.models", 2),  # records: API tokens, the sheet's outbox and the mirror's state
+    ("zeues.idempotency", 3),  # one kept answer per retried request (kiosk forms, API), beside the engine
     ("occupation", 3),  # the engine's one step, TOMAR/PAUSAR/COMPLETAR, the action table
     ("metrologia", 4),  # inspection (beside reparacion, never importing it)
     ("reparacion", 4),  # repair and the supervisor's acts

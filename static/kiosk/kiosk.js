@@ -180,8 +180,4 @@
     step();
   });
 
-  // A result still being processed (a repeated submission): look again in a moment.
-  document.querySelectorAll("[data-reload-after]").forEach(function (el) {
-    setTimeout(function () { window.location.reload(); }, parseInt(el.dataset.reloadAfter, 10) * 1000);
-  });
 })();

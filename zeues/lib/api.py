@@ -7,7 +7,6 @@ input and unavailable dependencies to responses. Nothing a client sends yields a
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable, Sequence
 from functools import wraps
@@ -22,6 +21,7 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 
+from zeues.lib.edge import json_decode
 from zeues.lib.errors import (
     DatosInvalidos,
     ErrorInterno,
@@ -103,13 +103,11 @@ def _authenticate(request: HttpRequest) -> None:
 
 
 def json_body(request: HttpRequest) -> dict[str, Any]:
-    """The request body as a JSON object, or a 422 that says what is wrong."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise DatosInvalidos(
-            "El cuerpo de la petición no es JSON válido.", data={"detalle": str(exc)}
-        ) from exc
+    """The request body as a JSON object, or a 422 (400 for NUL) that says what is wrong.
+
+    Decoded by zeues.lib.edge.json_decode: bounded nesting, UTF-8, only text PostgreSQL can store.
+    """
+    data = json_decode(request.body or b"{}")
     if not isinstance(data, dict):
         raise DatosInvalidos("El cuerpo de la petición debe ser un objeto JSON.")
     return data
@@ -125,6 +123,19 @@ def validate(form_class: type[forms.Form], data: dict[str, Any]) -> dict[str, An
     raise DatosInvalidos(f"Datos inválidos — {listing}", data={"campos": fields})
 
 
+def _answer(view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
+    """The view's answer with domain refusals as envelopes: both are answers a retry gets again."""
+    try:
+        return view(request, *args, **kwargs)
+    except ZeuesError as error:
+        return error_response(error)
+
+
+@functools.cache
+def _idempotent() -> Callable[[HttpRequest, str, Callable[[], JsonResponse]], JsonResponse]:
+    return import_string(settings.ZEUES_API_IDEMPOTENCY)
+
+
 def api_view(*methods: str) -> Callable[[View], View]:
     """Wrap a JSON API view: allowed methods, bearer auth, and the error envelope."""
 
@@ -137,6 +148,10 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 if request.method not in methods:
                     raise MetodoNoPermitido(data={"permitidos": list(methods)})
                 _authenticate(request)
+                key = request.headers.get("Idempotency-Key")
+                if key is not None and request.method != "GET":
+                    # Same key → the first answer, replayed (the project's store: settings hook).
+                    return _idempotent()(request, key, lambda: _answer(view, request, *args, **kwargs))
                 return view(request, *args, **kwargs)
             except ZeuesError as error:
                 return error_response(error)
@@ -150,6 +165,10 @@ def api_view(*methods: str) -> Callable[[View], View]:
                 logger.exception("unexpected error in %s", request.path)
                 return error_response(ErrorInterno())
 
+        # The bearer token is this view's access check: the pages' deny-by-default middleware
+        # (zeues.front.permissions.AccessMiddleware) leaves it to it.
+        wrapped.api_view = True  # type: ignore[attr-defined]
+        wrapped.api_methods = methods  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

@@ -19,11 +19,40 @@ requests fail at once exactly one of them locks (`just_locked`), so the caller a
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import redis
 from django.core.cache import cache
+
+try:
+    from django_redis.exceptions import ConnectionInterrupted
+except ImportError:  # pragma: no cover - django-redis is in requirements.txt
+    ConnectionInterrupted = redis.RedisError
+
+
+class StoreDown(Exception):
+    """The shared store (Redis) did not answer: whether the subject is locked is unknown.
+
+    Each caller decides what that means: the kiosk PIN refuses (a 4-digit PIN must never be
+    guessable without a counter), a password login may go ahead on the password alone.
+    """
+
+
+def _store[**P, R](fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn the cache backend's connection errors into StoreDown."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except (ConnectionInterrupted, redis.RedisError, ConnectionError) as exc:
+            raise StoreDown(str(exc)) from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,7 @@ def _level(policy: Policy, subject: object) -> int:
     return int(cache.get(_key(policy, subject, "level"), 0))
 
 
+@_store
 def status(policy: Policy, subject: object, *, now: float | None = None) -> Status:
     """The subject's state now (reads only)."""
     now = time.time() if now is None else now
@@ -76,6 +106,7 @@ def status(policy: Policy, subject: object, *, now: float | None = None) -> Stat
     return Status(False, max(0, policy.max_tries - fails), level=level)
 
 
+@_store
 def record_failure(policy: Policy, subject: object, *, now: float | None = None) -> Status:
     """Count one wrong try; the max_tries-th in a row locks. Returns the state after it."""
     now = time.time() if now is None else now
@@ -104,6 +135,7 @@ def record_failure(policy: Policy, subject: object, *, now: float | None = None)
     return Status(True, 0, seconds, until, level, just_locked=True)
 
 
+@_store
 def record_success(policy: Policy, subject: object) -> None:
     """The right secret: forget the wrong tries and the growing period."""
     cache.delete_many(
@@ -116,6 +148,7 @@ def _round_keys(policy: Policy, subject: object, level: int) -> list[str]:
     return [_key(policy, subject, "level"), *(_key(policy, subject, f"fails:{n}") for n in range(level + 1))]
 
 
+@_store
 def clear(policy: Policy, subject: object, *, now: float | None = None) -> Status:
     """Unlock at once (a supervisor's act) and start from scratch; returns the state before."""
     before = status(policy, subject, now=now)
@@ -129,6 +162,7 @@ def clear(policy: Policy, subject: object, *, now: float | None = None) -> Statu
     return before
 
 
+@_store
 def take_expired(policy: Policy, subject: object, *, now: float | None = None) -> float | None:
     """When a lock ended by itself since the last call: its end (epoch), once; else None.
 

@@ -1,25 +1,29 @@
 """One action per rendered form: a double tap or a network retry replays the first result.
 
-The confirm page carries a fresh key; the first POST with it claims the key atomically
-(`cache.add`: Redis SET NX in production, process-local in the embedded default) and stores the
-outcome under it; any later POST with the same key shows that outcome and does nothing.
+Each confirm page and each one-tap button carries a fresh key. The first POST with it runs the
+action and keeps its outcome under the key, in the action's own transaction (zeues/idempotency.py,
+the same mechanism as the API's Idempotency-Key header); any later POST with the key shows that
+outcome and does nothing. Keys live in the database, scoped to the tablet's account, so they work
+with Redis down and across server processes.
 """
 
 from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.http import HttpRequest
 
-PENDING = "pendiente"
-TTL_SECONDS = 3600
+from zeues import idempotency
+
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+KeyReused = idempotency.KeyReused
 
 
 def new_key() -> str:
-    """A fresh key for one rendered confirm form."""
+    """A fresh key for one rendered form."""
     return uuid.uuid4().hex
 
 
@@ -28,21 +32,21 @@ def valid(key: str) -> bool:
     return bool(_KEY.match(key or ""))
 
 
-def claim(key: str) -> bool:
-    """True for the first submission with `key`, False for every repeat."""
-    return bool(cache.add(f"kiosk:idem:{key}", PENDING, TTL_SECONDS))
+def _scope(request: HttpRequest) -> str:
+    return f"kiosk:{request.user.pk}"
 
 
-def store(key: str, result: dict[str, Any]) -> None:
-    """Keep the outcome for repeats and for the result screen."""
-    cache.set(f"kiosk:idem:{key}", result, TTL_SECONDS)
+def once(
+    request: HttpRequest, key: str, asked: tuple[object, ...], run: Callable[[], dict[str, Any]]
+) -> tuple[dict[str, Any], bool]:
+    """Run the action once for this key; returns its outcome and whether it was replayed."""
+    _, outcome, replayed = idempotency.once(
+        _scope(request), key, idempotency.fingerprint(*asked), lambda: (200, run())
+    )
+    return outcome, replayed
 
 
-def release(key: str) -> None:
-    """Forget a claim whose action never ran (e.g. the database was down), so a retry can run."""
-    cache.delete(f"kiosk:idem:{key}")
-
-
-def load(key: str) -> dict[str, Any] | str | None:
-    """The stored outcome, PENDING while the first submission runs, or None."""
-    return cache.get(f"kiosk:idem:{key}")
+def load(request: HttpRequest, key: str) -> dict[str, Any] | None:
+    """The kept outcome of this tablet's key, or None."""
+    kept = idempotency.load(_scope(request), key) if valid(key) else None
+    return kept[1] if kept and isinstance(kept[1], dict) else None

@@ -9,6 +9,9 @@ first PIN attempt after the lock period finds it over.
 from __future__ import annotations
 
 import datetime
+import functools
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,6 +21,8 @@ from occupation.engine import Actor
 from spools.models import EventType, Worker
 from spools.services import event_append
 from zeues.lib import lockout
+
+logger = logging.getLogger(__name__)
 
 
 def policy() -> lockout.Policy:
@@ -41,6 +46,11 @@ class PinState:
     until: datetime.datetime | None = None
     minutes_left: int = 0
     just_locked: bool = False
+    unavailable: bool = False  # the lock store is down: the PIN cannot be checked safely now
+
+
+# With Redis down nobody counts wrong tries, so a PIN is not checked at all (never guessable).
+UNAVAILABLE = PinState(ok=False, locked=True, tries_left=0, unavailable=True)
 
 
 def _state(status: lockout.Status, *, ok: bool = False) -> PinState:
@@ -74,17 +84,32 @@ def _audit_expiry(worker: Worker, actor: Actor) -> None:
         )
 
 
+def _unless_store_down[**P](fn: Callable[P, PinState]) -> Callable[P, PinState]:
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> PinState:
+        try:
+            return fn(*args, **kwargs)
+        except lockout.StoreDown:
+            logger.warning("PIN lock store down: PINs are not checked until it answers")
+            return UNAVAILABLE
+
+    return wrapper
+
+
+@_unless_store_down
 def peek(worker: Worker) -> PinState:
     """The worker's PIN state, read only (for the admin's list)."""
     return _state(lockout.status(policy(), worker.pk))
 
 
+@_unless_store_down
 def state(worker: Worker, *, actor: Actor = None) -> PinState:
     """The worker's PIN state now, before any try."""
     _audit_expiry(worker, actor)
     return _state(lockout.status(policy(), worker.pk))
 
 
+@_unless_store_down
 def attempt(worker: Worker, raw: str, *, actor: Actor = None) -> PinState:
     """Check `raw` against the worker's PIN, unless the PIN is locked (then it is not even checked)."""
     rules = policy()
@@ -113,7 +138,10 @@ def attempt(worker: Worker, raw: str, *, actor: Actor = None) -> PinState:
 
 
 def unlock(worker: Worker, *, actor: Actor) -> bool:
-    """A supervisor clears the worker's PIN lock (and its wrong tries); audited when it was locked."""
+    """A supervisor clears the worker's PIN lock (and its wrong tries); audited when it was locked.
+
+    Raises lockout.StoreDown when the store does not answer (nothing was cleared).
+    """
     before = lockout.clear(policy(), worker.pk)
     if before.locked:
         event_append(

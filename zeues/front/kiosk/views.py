@@ -37,6 +37,7 @@ from zeues.front import words
 from zeues.front.kiosk import availability, codes, idempotency, pins, session, text, verdict
 from zeues.front.kiosk.forms import ExecuteForm, IdentifyForm, PinForm, ScanForm, SelectionForm
 from zeues.lib import photos
+from zeues.lib.edge import query_int
 from zeues.lib.errors import ZeuesError
 from zeues.reports import worker_record as record
 
@@ -157,6 +158,9 @@ def scan(request: HttpRequest) -> HttpResponse:
     if spool is not None:
         return redirect("kiosk:spool", tag=spool.tag_spool)
     number = codes.badge_number(code) if code else None
+    if number is not None:
+        # A badge is a new identification: whoever was here is forgotten first, even if it fails.
+        session.forget(request)
     # `NO-EXISTE-1` is a mistyped tag rather than the badge of a worker 1 nobody has.
     if number is not None and (codes.is_number(code) or Worker.objects.filter(pk=number).exists()):
         op = request.GET.get("op", "").upper()
@@ -184,7 +188,12 @@ def _allowed_workers(op: str) -> list[Worker]:
 
 @require_http_methods(["GET", "POST"])
 def identify(request: HttpRequest, op: str) -> HttpResponse:
-    """Who are you? Big name buttons for the operation's roles, or an id/badge field (a label works too)."""
+    """Who are you? Big name buttons for the operation's roles, or an id/badge field (a label works too).
+
+    Asking is a new identification: the previous worker is forgotten first, so a failed attempt
+    (an unknown number, the wrong role) never leaves someone else identified at a shared tablet.
+    """
+    session.forget(request)
     typed = request.POST.get("worker_id", "")
     if typed and not codes.is_number(typed) and (spool := codes.find_spool(typed)) is not None:
         return redirect("kiosk:spool", tag=spool.tag_spool)
@@ -210,6 +219,11 @@ def identify(request: HttpRequest, op: str) -> HttpResponse:
 
 
 def _pin_error(state: pins.PinState) -> str:
+    if state.unavailable:
+        return _(
+            "No se puede comprobar el PIN ahora: el servicio no responde. Reintente en un momento; "
+            "los trabajadores sin PIN siguen pudiendo trabajar."
+        )
     if state.locked:
         until = f"{state.until:%H:%M}" if state.until else "?"
         return _(
@@ -265,8 +279,7 @@ def spool_list(request: HttpRequest, op: str) -> HttpResponse:
     if identity is None or op == session.ALL:
         return redirect(reverse("kiosk:identify", args=[op]) + _suffix(_carry(request)))
     q = request.GET.get("q", "").strip()[:100]
-    desde = request.GET.get("desde", "0")
-    offset = int(desde) if desde.isdigit() else 0
+    offset = query_int(request.GET.get("desde"), 0)
     group = availability.OFF if request.GET.get("grupo") == "no" else availability.READY
     rows = _with_keys(availability.rows_for(identity.worker, op, q=q, offset=offset, group=group))
     context = _ctx(request, op, rows=rows, q=q, group=group, next_offset=offset + len(rows))
@@ -338,7 +351,7 @@ def confirm(request: HttpRequest, op: str) -> HttpResponse:
     """
     identity = session.current(request, op)
     key = request.GET.get("idem", "")
-    if idempotency.valid(key) and idempotency.load(key) is not None:
+    if idempotency.load(request, key) is not None:
         return redirect("kiosk:result", key=key)
     if identity is None:
         return redirect("kiosk:identify", op=op)
@@ -442,7 +455,19 @@ def execute(request: HttpRequest, op: str) -> HttpResponse:
         return redirect("kiosk:start")
     key = form.cleaned_data["idem"]
     real_op = request.POST.get("operacion", op) if op == session.ALL else op
-    if idempotency.load(key) is not None:
+    if real_op not in availability.OPERATIONS:
+        # A tampered or stale form (operacion=NOPE, a lower-case code): refused before anything runs.
+        messages.error(request, _("Operación o acción desconocida; vuelva a empezar."))
+        return redirect("kiosk:start")
+    allowed = (
+        availability.RESULTS
+        if real_op == Operacion.METROLOGIA
+        else availability.ACTIONS_BY_OPERATION[real_op]
+    )
+    if form.cleaned_data["accion"] not in allowed:
+        messages.error(request, _("Operación o acción desconocida; vuelva a empezar."))
+        return redirect(_list_url(op))
+    if idempotency.load(request, key) is not None:
         return redirect("kiosk:result", key=key)
     try:
         reason = (
@@ -455,39 +480,40 @@ def execute(request: HttpRequest, op: str) -> HttpResponse:
         back = request.POST.get("volver", "")
         safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
         return redirect(back if safe and back.startswith("/kiosko/") else _list_url(op))
-    if not idempotency.claim(key):
-        if reason and reason.foto:
-            photos.discard(reason.foto)
-        return redirect("kiosk:result", key=key)
-    try:
+    accion, tags = form.cleaned_data["accion"], form.cleaned_data["tags"]
+
+    def run() -> dict[str, object]:
         outcomes = _run(
-            accion=form.cleaned_data["accion"],
+            accion=accion,
             operacion=real_op,
-            tags=form.cleaned_data["tags"],
+            tags=tags,
             worker=identity.worker,
             actor=request.user,
             reason=reason,
         )
-        if reason and reason.foto and not any(o.success for o in outcomes):
-            photos.discard(reason.foto)
-    except (DatabaseError, ValueError):
-        if reason and reason.foto:
-            photos.discard(reason.foto)
-        idempotency.release(key)
-        messages.error(
-            request, _("No se pudo registrar: el servicio no responde. Nada se guardó; reintente.")
-        )
-        return redirect(_list_url(op))
-    idempotency.store(
-        key,
-        {
-            "accion": form.cleaned_data["accion"],
+        return {
+            "accion": accion,
             "operacion": real_op,
             "op": op,
             "worker": identity.worker.token,
             "outcomes": _lines(outcomes),
-        },
-    )
+        }
+
+    try:
+        # The action and its kept outcome commit together (zeues/idempotency.py): a repeat of
+        # this key, now or after a lost answer, shows this outcome and runs nothing.
+        outcome, replayed = idempotency.once(request, key, (accion, real_op, tags, identity.worker.pk), run)
+    except idempotency.KeyReused:
+        outcome, replayed = {}, True
+    except DatabaseError:
+        if reason and reason.foto:
+            photos.discard(reason.foto)
+        messages.error(
+            request, _("No se pudo registrar: el servicio no responde. Nada se guardó; reintente.")
+        )
+        return redirect(_list_url(op))
+    if reason and reason.foto and (replayed or not any(o["ok"] for o in outcome.get("outcomes", []))):
+        photos.discard(reason.foto)  # nothing recorded with this photo
     return redirect("kiosk:result", key=key)
 
 
@@ -500,11 +526,10 @@ def result(request: HttpRequest, key: str) -> HttpResponse:
     """
     if request.GET.get("olvidar"):
         session.forget(request)
-    stored = idempotency.load(key) if idempotency.valid(key) else None
+    stored = idempotency.load(request, key)
     context = _ctx(
         request,
-        result=stored if isinstance(stored, dict) else None,
-        processing=stored == idempotency.PENDING,
+        result=stored,
         return_seconds=settings.ZEUES_KIOSK_RESULT_SECONDS,
     )
     if isinstance(stored, dict):

@@ -8,11 +8,10 @@ from django.core.cache import cache
 
 
 def forget_pin_locks() -> None:
-    """PIN locks and one-time keys live in the shared cache, not the database (Redis keeps them
-    from one test run to the next): start every test without any."""
+    """PIN locks live in the shared cache, not the database (Redis keeps them from one test run
+    to the next): start every test without any."""
     if hasattr(cache, "delete_pattern"):  # django-redis: only this run's prefix
         cache.delete_pattern("lockout:*")
-        cache.delete_pattern("kiosk:idem:*")
     else:
         cache.clear()
 
