@@ -19,6 +19,9 @@ from urllib.parse import urlencode
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret-" + "x" * 40)
 os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+# Plain HTTP in-process: no redirect to HTTPS, cookies sent without TLS (docs/deployment.md).
+os.environ.setdefault("ZEUES_SSL_REDIRECT", "false")
+os.environ.setdefault("ZEUES_SECURE_COOKIES", "false")
 # Hashed static names need collected files, as on a server: call collect_static() after setup.
 os.environ.setdefault("STATIC_ROOT", "/tmp/zeues-bench-static")
 

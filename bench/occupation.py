@@ -107,6 +107,9 @@ def server_env(options: Options) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": "bench-secret-key-not-for-production",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        # Plain HTTP, no TLS proxy in front (docs/deployment.md, "HTTPS").
+        "ZEUES_SSL_REDIRECT": "false",
+        "ZEUES_SECURE_COOKIES": "false",
         "DJANGO_SETTINGS_MODULE": "zeues.settings",
     }
 

@@ -58,6 +58,10 @@ def server_env(**overrides: str) -> dict[str, str]:
         DEBUG="false",
         SECRET_KEY="e2e-secret-key-not-for-production",
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        # The test servers speak plain HTTP (no TLS proxy in front): relax exactly the two
+        # defaults that need HTTPS. HSTS and the Content-Security-Policy stay as in production.
+        ZEUES_SSL_REDIRECT="false",
+        ZEUES_SECURE_COOKIES="false",
         PYTHONUNBUFFERED="1",
     )
     env.update(overrides)

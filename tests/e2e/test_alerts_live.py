@@ -49,10 +49,12 @@ def test_a_call_from_a_tablet_reaches_the_supervisor_live_and_is_answered(
     make_worker(id=93, roles=[])
     make_spool(tag_spool="AL-1", arm="completado", sold="completado", calidad="bloqueado", ciclo=3)
     supervisor = _login(browser, two, "sup-live", DESKTOP, reverse("alerts"))
-    supervisor.wait_for_function("window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
+    supervisor.wait_for_function(
+        "() => window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000
+    )
     assert supervisor.locator("[data-testid=alerta]").count() == 0
     board = _login(browser, two, "sup-live", DESKTOP, reverse("board"))
-    board.wait_for_function("window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
+    board.wait_for_function("() => window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
 
     tablet = _login(browser, one, "tablet-live", TABLET, reverse("kiosk:spool", kwargs={"tag": "AL-1"}))
     assert "BLOQUEADO tras 3 rechazos seguidos" in tablet.inner_text("[data-testid=bloqueado]")

@@ -46,7 +46,7 @@ def open_board(browser, server):
     page.fill("#id_password", "clave-jefe-123")
     page.click("button[type=submit]")
     page.goto(f"{server.url}{reverse('board')}")
-    page.wait_for_function("window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
+    page.wait_for_function("() => window.zeuesLive && window.zeuesLive.state === 'online'", timeout=10000)
     return page
 
 
@@ -94,8 +94,10 @@ def test_hidden_board_stops_streaming_and_shows_everything_when_shown_again(
     assert board.locator("tr[data-tag^='HID-']").count() == 0  # nothing arrived while hidden
     board.evaluate("""() => { Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
                              document.dispatchEvent(new Event('visibilitychange')); }""")
-    board.wait_for_function(f"window.zeuesLive.opens > {opens}", timeout=5000)
-    board.wait_for_function("document.querySelectorAll(`tr[data-tag^='HID-']`).length === 5", timeout=5000)
+    board.wait_for_function(f"() => window.zeuesLive.opens > {opens}", timeout=5000)
+    board.wait_for_function(
+        "() => document.querySelectorAll(`tr[data-tag^='HID-']`).length === 5", timeout=5000
+    )
 
 
 def test_reconnecting_client_gets_the_missed_events_replayed_by_last_event_id(
@@ -134,14 +136,16 @@ def test_board_shows_offline_when_redis_dies_and_recovers_when_it_returns(
     board = open_board(browser, two)
     assert board.locator("tr[data-tag='RED-1']").count() == 1
     private_redis.stop()
-    board.wait_for_function("window.zeuesLive.state === 'offline'", timeout=10000)
+    board.wait_for_function("() => window.zeuesLive.state === 'offline'", timeout=10000)
     assert "Sin conexión" in board.inner_text("[data-live-status]")
     # The action does not depend on the stream: PAUSAR needs no Redis lock and succeeds.
     r = E2EClient(one.url, boss[1]).post("occupation:pausar", {"tag_spool": "RED-1", "worker_id": 90})
     assert r.status_code == 200
     private_redis.start()
-    board.wait_for_function("window.zeuesLive.state === 'online'", timeout=40000)
-    board.wait_for_function("document.querySelectorAll(`tr[data-tag='RED-1']`).length === 0", timeout=5000)
+    board.wait_for_function("() => window.zeuesLive.state === 'online'", timeout=40000)
+    board.wait_for_function(
+        "() => document.querySelectorAll(`tr[data-tag='RED-1']`).length === 0", timeout=5000
+    )
     assert Spool.objects.get(tag_spool="RED-1").arm == "pausado"
 
 
