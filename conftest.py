@@ -26,6 +26,28 @@ _ids = itertools.count(1000)
 SHEET_ID = "SHEET-TEST"  # the spreadsheet the `sheet_settings` fixture points the mirror at
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, on which the owner may TRUNCATE the audit trail (spools migration 0012).
+
+    Django flushes the tables between transactional tests with TRUNCATE, which the trigger refuses
+    unless `zeues.allow_truncate` is on for a role with the owner's privileges. The setting is
+    stored on the test database only (ALTER DATABASE needs the database's owner), so every session
+    opened on it, the end-to-end servers' too, starts with it; no production setting or code path
+    turns it on. Pooled connections opened before the change are closed so none lacks it.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        name = connection.ops.quote_name(connection.settings_dict["NAME"])
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER DATABASE {name} SET zeues.allow_truncate = on")
+        connection.close()
+        connection.close_pool()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """PBKDF2's deliberate slowness costs 0.3 s per user; tests don't need it."""
@@ -113,8 +135,13 @@ def supervisores_group(db):
     from django.contrib.auth.models import Group, Permission
 
     group, _ = Group.objects.get_or_create(name="Supervisores")
-    for name in ("0003_supervisores_group", "0010_defect_catalogue_and_alert_permission"):
-        migration = importlib.import_module(f"spools.migrations.{name}")
+    for name in (
+        "spools.migrations.0003_supervisores_group",
+        "spools.migrations.0010_defect_catalogue_and_alert_permission",
+        "zeues.migrations.0006_tablet_sessions",
+        "zeues.migrations.0007_login_unlock_permission",
+    ):
+        migration = importlib.import_module(name)
         for app_label, codename in migration.PERMISSIONS:
             group.permissions.add(
                 Permission.objects.get(content_type__app_label=app_label, codename=codename)

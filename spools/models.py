@@ -94,6 +94,9 @@ class EventType(models.TextChoices):
     # A worker's kiosk PIN is locked after too many wrong tries, and unlocked (time or supervisor).
     PIN_BLOQUEADO = "PIN_BLOQUEADO", "PIN_BLOQUEADO"
     PIN_DESBLOQUEADO = "PIN_DESBLOQUEADO", "PIN_DESBLOQUEADO"
+    # An account name's password login is locked after too many wrong passwords, and unlocked.
+    LOGIN_BLOQUEADO = "LOGIN_BLOQUEADO", "LOGIN_BLOQUEADO"
+    LOGIN_DESBLOQUEADO = "LOGIN_DESBLOQUEADO", "LOGIN_DESBLOQUEADO"
 
 
 class Accion(models.TextChoices):
@@ -137,6 +140,8 @@ LIVE_TYPE: dict[EventType, str] = {
     EventType.ALERTA_ATENDIDA: live.ALERTA_ATENDIDA,
     EventType.PIN_BLOQUEADO: live.STATE_CHANGE,
     EventType.PIN_DESBLOQUEADO: live.STATE_CHANGE,
+    EventType.LOGIN_BLOQUEADO: live.STATE_CHANGE,
+    EventType.LOGIN_DESBLOQUEADO: live.STATE_CHANGE,
 }
 
 # An occupation session opens with a take and closes with whatever ends the occupation; the

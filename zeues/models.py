@@ -11,6 +11,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 
@@ -134,3 +135,70 @@ class SheetSyncState(models.Model):
         """The single state row, created on first use."""
         state, _ = cls.objects.get_or_create(pk=1)
         return state
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request that may be retried: a kiosk form's one-time key, or an API
+    call's `Idempotency-Key` header (zeues/idempotency.py).
+
+    The row is inserted in the same transaction as the action it answers, so it exists exactly
+    when the action committed: a retry after a lost answer gets the first answer back, a retry
+    after a crash runs the action (nothing had been written).
+    """
+
+    scope = models.CharField("ámbito", max_length=60)  # "api:<user id>" or "kiosk:<user id>"
+    key = models.CharField("clave", max_length=100)
+    fingerprint = models.CharField("huella", max_length=64)  # SHA-256 of what was asked
+    status = models.PositiveSmallIntegerField("estado HTTP", default=0)
+    answer = models.JSONField("respuesta", null=True)
+    created_at = models.DateTimeField("creada", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "clave de idempotencia"
+        verbose_name_plural = "claves de idempotencia"
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_scope_key")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
+
+
+# --- Kiosk tablets' sessions (docs/kiosk.md, "A lost or stolen tablet") ----------------------
+
+
+class TabletAccount(User):
+    """A kiosk tablet's account (a user of the Kioscos group), as admin lists it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "tablet (cuenta de kiosko)"
+        verbose_name_plural = "tablets (cuentas de kiosko)"
+        permissions = [
+            ("cerrar_sesion_tablet", "Puede cerrar la sesión de una tablet"),
+            # On this proxy because it is the project's account model; it covers every account.
+            ("desbloquear_login", "Puede desbloquear el inicio de sesión de una cuenta"),
+        ]
+
+
+class TabletSession(models.Model):
+    """One logged-in session of a kiosk tablet's account: which session to end, and when it was last used.
+
+    Recorded by zeues/front/kiosk/tablets.py on the session's first request and refreshed at most
+    once a minute; the session itself stays wherever SESSION_ENGINE keeps it.
+    """
+
+    session_key = models.CharField("clave de sesión", max_length=40, primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tablet_sessions",
+        verbose_name="cuenta",
+    )
+    started_at = models.DateTimeField("primera actividad", default=timezone.now)
+    last_seen_at = models.DateTimeField("última actividad", default=timezone.now)
+
+    class Meta:
+        verbose_name = "sesión de tablet"
+        verbose_name_plural = "sesiones de tablets"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.last_seen_at:%Y-%m-%d %H:%M}"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -71,6 +72,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: NUL in the path, query or form → 400, a body over
+    # DATA_UPLOAD_MAX_MEMORY_SIZE → 413 (zeues/edge.py).
+    "zeues.edge.EdgeMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # No LocaleMiddleware: the language is LANGUAGE_CODE for everyone (see LANGUAGE_CODE below).
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +101,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {{ csp_nonce }} for the few inline tags that need one (settings: "Transport, cookies").
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -112,6 +118,10 @@ DATABASES = {
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
         # Persistent connections leak one idle connection per concurrent request under ASGI.
         conn_max_age=0,
+        # The pool checks a connection before lending it (an empty query): after a database
+        # restart, a failover or pg_terminate_backend() the first request gets a live one, not
+        # an error (psycopg_pool's check_connection; Django passes it when this is on).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -145,7 +155,10 @@ else:
 
 # Spool locks around TOMAR: expiry and how long a competing request waits before a 409.
 ZEUES_REDIS_PREFIX = os.environ.get("ZEUES_REDIS_PREFIX", "zeues")
-ZEUES_LOCK_TTL_MS = env_int("ZEUES_LOCK_TTL_MS", 10_000)
+# An API POST with an `Idempotency-Key` header is answered once and replayed (zeues/idempotency.py).
+ZEUES_API_IDEMPOTENCY = "zeues.idempotency.api_once"
+# Per-spool take locks live this long unless renewed; the holder renews them while it runs.
+ZEUES_LOCK_TTL_MS = env_int("ZEUES_LOCK_TTL_MS", 2_000)
 ZEUES_LOCK_WAIT_MS = env_int("ZEUES_LOCK_WAIT_MS", 2_000)
 ZEUES_BATCH_MAX = 50
 # Consecutive metrología rejections that block a spool (BLOQUEADO); 0 means never block.
@@ -230,6 +243,22 @@ ZEUES_KIOSK_GROUP = "Kioscos"
 # Seconds a result screen stays before returning to the start screen.
 ZEUES_KIOSK_RESULT_SECONDS = env_int("ZEUES_KIOSK_RESULT_SECONDS", 5)
 
+# --- Access and password logins (hardening issue; docs/architecture.md, "Who sees what") -------
+# Deny by default: every page names who may open it (zeues/front/permissions.py), the rest is a
+# 403. Last, so anonymous visitors and kiosk accounts were already sent on their way.
+MIDDLEWARE = [*MIDDLEWARE, "zeues.front.permissions.AccessMiddleware"]
+# Password logins (/login/, /admin/login/, any authenticate()) through the lock of
+# zeues/front/logins.py over zeues/lib/lockout.py, like the kiosk PIN: the Nth wrong password in
+# a row for one username (case-insensitive, known or not) locks it for ZEUES_LOGIN_LOCK_SECONDS,
+# doubled for each further lock before a right password or a supervisor's unlock, capped at
+# ZEUES_LOGIN_LOCK_MAX_SECONDS; forgotten after ZEUES_LOGIN_MEMORY_SECONDS. In the cache (Redis).
+AUTHENTICATION_BACKENDS = ["zeues.front.logins.LockoutBackend"]
+ZEUES_LOGIN_MAX_TRIES = env_int("ZEUES_LOGIN_MAX_TRIES", 5)
+ZEUES_LOGIN_LOCK_SECONDS = env_int("ZEUES_LOGIN_LOCK_SECONDS", 300)
+ZEUES_LOGIN_LOCK_MAX_SECONDS = env_int("ZEUES_LOGIN_LOCK_MAX_SECONDS", 86_400)
+ZEUES_LOGIN_MEMORY_SECONDS = env_int("ZEUES_LOGIN_MEMORY_SECONDS", 86_400)
+# --- end access and password logins ---------------------------------------------------------
+
 # Server-sent events: cross-process fan-out through Redis when it is configured.
 if REDIS_URL:
     from urllib.parse import urlparse
@@ -282,3 +311,52 @@ ZEUES_SHEETS_TIMEOUT = float(os.environ.get("ZEUES_SHEETS_TIMEOUT", "30"))
 # Without REDIS_URL (one server process) the server runs the sync loop in a thread.
 ZEUES_SHEETS_EMBEDDED = env_bool("ZEUES_SHEETS_EMBEDDED", True)
 # --- end Google Sheets mirror ------------------------------------------------------------------
+
+# --- Transport, cookies and Content-Security-Policy (hardening; docs/deployment.md, "HTTPS") ----
+# Secure by default when DEBUG is false; each default has a variable to relax it (a plain-HTTP
+# test rig: ZEUES_SSL_REDIRECT=false ZEUES_SECURE_COOKIES=false). TLS ends at the reverse proxy,
+# which must set X-Forwarded-Proto on every request (overwriting what the client sent): Django
+# takes a request as HTTPS when that header says so. ZEUES_PROXY_SSL_HEADER= (empty) trusts none.
+_HTTPS = not DEBUG
+_PROXY_SSL_HEADER = os.environ.get("ZEUES_PROXY_SSL_HEADER", "X-Forwarded-Proto" if _HTTPS else "").strip()
+if _PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env_bool("ZEUES_SSL_REDIRECT", _HTTPS)
+# The load balancer's probe may call a process directly, in plain HTTP, past the proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("ZEUES_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ZEUES_HSTS_INCLUDE_SUBDOMAINS", True)
+# Joining the browsers' preload list is the domain owner's decision (and only an apex domain can
+# join): off unless asked, and its deploy-check reminder (W021) silenced.
+SECURE_HSTS_PRELOAD = env_bool("ZEUES_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+SESSION_COOKIE_SECURE = env_bool("ZEUES_SECURE_COOKIES", _HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Content-Security-Policy (Django's own middleware): only our own files, no inline script or style
+# without the page's nonce, no eval (htmx's allowEval is off, templates/base.html). ZEUES_CSP is
+# "enforce" (default when DEBUG is false), "report-only" (default with DEBUG: the browser's
+# console lists violations and Django's debug pages still work) or "off".
+ZEUES_CSP = os.environ.get("ZEUES_CSP", "enforce" if _HTTPS else "report-only").strip().lower()
+if ZEUES_CSP not in {"enforce", "report-only", "off"}:
+    raise ImproperlyConfigured(f"ZEUES_CSP must be enforce, report-only or off, got {ZEUES_CSP!r}")
+ZEUES_CSP_POLICY = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: for the kiosk's check-box tick, an SVG in kiosk.css.
+    "img-src": [CSP.SELF, "data:"],
+    # The live stream (server-sent events) and htmx's requests.
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CSP = ZEUES_CSP_POLICY if ZEUES_CSP == "enforce" else {}
+SECURE_CSP_REPORT_ONLY = ZEUES_CSP_POLICY if ZEUES_CSP == "report-only" else {}
+_AT = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_AT], "django.middleware.csp.ContentSecurityPolicyMiddleware", *MIDDLEWARE[_AT:]]
+# Kiosk tablets: each session's last request, noted at most once a minute, so admin can show it
+# and end a lost tablet's sessions (zeues/front/kiosk/tablets.py).
+MIDDLEWARE = [*MIDDLEWARE, "zeues.front.kiosk.tablets.TabletActivityMiddleware"]
+# --- end transport, cookies and Content-Security-Policy ------------------------------------------

@@ -8,6 +8,7 @@ from occupation import api as occupation_api
 from reparacion import api as reparacion_api
 from zeues.front import alerts, board, downloads, gerencia, history, labels, photos, views
 from zeues.front import api as front_api
+from zeues.front.permissions import public, signed_in
 
 api_patterns: list[URLPattern | URLResolver] = [
     path("occupation/", include("occupation.urls")),
@@ -65,8 +66,9 @@ urlpatterns = [
     path("gerencia/", gerencia.overview, name="kpis"),
     path("spools/<path:tag>/etiqueta", labels.label, name="label"),
     path("admin/", admin.site.urls),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Every page names who may open it (zeues/front/permissions.py); these two are Django's views.
+    path("login/", public(views.LoginView.as_view()), name="login"),
+    path("logout/", signed_in(auth_views.LogoutView.as_view()), name="logout"),
     path("api/", include(api_patterns)),
 ]
 

@@ -189,7 +189,8 @@ def test_tv_mode_fits_and_turns_its_pages(live_server, page, shop, boss_login, s
 def test_tv_pages_can_be_paused_and_fade_only_without_reduced_motion(
     browser, live_server, shop, django_user_model
 ):
-    django_user_model.objects.create_user(username="jefe", password="clave-jefe-123")
+    # The wall TV's account: an office account (deny by default refuses a plain one).
+    django_user_model.objects.create_user(username="jefe", password="clave-jefe-123", is_staff=True)
     animations = {}
     for motion in ("no-preference", "reduce"):
         context = browser.new_context(viewport=DESKTOP, locale="es-CL", reduced_motion=motion)

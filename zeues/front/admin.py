@@ -12,7 +12,9 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Max, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -34,12 +36,12 @@ from spools.models import (
     WorkerRole,
     stale_cutoff,
 )
-from zeues.front import labels, words
+from zeues.front import labels, logins, words
 from zeues.front.labels import labels_response
 from zeues.lib.admin import ReadOnlyModelAdmin
 from zeues.lib.errors import ZeuesError
 from zeues.mirror.status import mirror_status
-from zeues.models import ApiToken, SheetSpoolChange, SheetSyncState
+from zeues.models import ApiToken, SheetSpoolChange, SheetSyncState, TabletAccount
 
 
 class WorkerRoleInline(admin.TabularInline):
@@ -102,14 +104,25 @@ class WorkerAdmin(admin.ModelAdmin):
         from zeues.front.kiosk import pins
 
         state = pins.peek(obj)
+        if state.unavailable:
+            return "? (servicio no disponible)"
         return f"🔒 hasta las {state.until:%H:%M}" if state.locked and state.until else "—"
 
     @admin.action(description="Desbloquear PIN (tras intentos fallidos)", permissions=["change"])
     def desbloquear_pin(self, request: HttpRequest, queryset: QuerySet[Worker]) -> None:
         """Clear the PIN lock of the selected workers; each unlock is an audit event PIN_DESBLOQUEADO."""
         from zeues.front.kiosk import pins
+        from zeues.lib.lockout import StoreDown
 
-        unlocked = [w.token for w in queryset if pins.unlock(w, actor=request.user)]
+        try:
+            unlocked = [w.token for w in queryset if pins.unlock(w, actor=request.user)]
+        except StoreDown:
+            self.message_user(
+                request,
+                "El servicio de bloqueos no responde: no se desbloqueó nada. Reintente.",
+                messages.ERROR,
+            )
+            return
         if unlocked:
             self.message_user(request, f"PIN desbloqueado: {', '.join(unlocked)}.", messages.SUCCESS)
         else:
@@ -431,7 +444,8 @@ class EventAdmin(ReadOnlyModelAdmin):
         motivo = str(details.get("motivo") or "")
         if obj.evento_tipo == EventType.ALERTA_SUPERVISOR:
             motivo = self.ALERTA_MOTIVO.get(motivo, motivo)
-        parts = [motivo] + [str(details.get(key) or "") for key in ("nota", "mensaje", "respuesta")]
+        keys = ("nota", "mensaje", "respuesta", "usuario")  # usuario: a login's lock
+        parts = [motivo] + [str(details.get(key) or "") for key in keys]
         return _short(" — ".join(p.strip() for p in parts if p.strip()))
 
 
@@ -594,3 +608,105 @@ class AlertaAdmin(ReadOnlyModelAdmin):
     search_fields = ["spool__tag_spool", "mensaje", "respuesta"]
     list_select_related = ["spool", "llamada_por", "atendida_por"]
     ordering = ["-creada_en"]
+
+
+# --- Accounts: Django's user admin, plus the password login's lock (zeues/front/logins.py) ---
+
+admin.site.login_form = logins.AdminLoginForm
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class ZeuesUserAdmin(UserAdmin):
+    """Django's user admin with a column showing a locked login and the action that unlocks it."""
+
+    list_display = [*UserAdmin.list_display, "login_bloqueado"]  # type: ignore[misc]
+    actions = ["desbloquear_login"]
+
+    @admin.display(description="inicio de sesión")
+    def login_bloqueado(self, obj: Any) -> str:
+        """The password login's lock after too many wrong tries."""
+        state = logins.peek(obj.get_username())
+        return f"🔒 hasta las {state.until:%H:%M}" if state.locked and state.until else "—"
+
+    def has_desbloquear_login_permission(self, request: HttpRequest) -> bool:
+        """Supervisores may unlock a login without being able to edit accounts (zeues 0007)."""
+        return bool(request.user.has_perm("zeues.desbloquear_login"))
+
+    @admin.action(
+        description="Desbloquear inicio de sesión (tras intentos fallidos)", permissions=["desbloquear_login"]
+    )
+    def desbloquear_login(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """Clear the login lock of the selected accounts; each unlock is an audit event LOGIN_DESBLOQUEADO."""
+        from zeues.lib.lockout import StoreDown
+
+        try:
+            unlocked = [
+                u.get_username() for u in queryset if logins.unlock(u.get_username(), actor=request.user)
+            ]
+        except StoreDown:
+            self.message_user(
+                request,
+                "El servicio de bloqueos no responde: no se desbloqueó nada. Reintente.",
+                messages.ERROR,
+            )
+            return
+        if unlocked:
+            self.message_user(
+                request, f"Inicio de sesión desbloqueado: {', '.join(unlocked)}.", messages.SUCCESS
+            )
+        else:
+            self.message_user(
+                request, "Ninguna de las cuentas elegidas tenía el inicio de sesión bloqueado.", messages.INFO
+            )
+
+
+# --- Kiosk tablets: last activity, and signing a lost or stolen tablet out (docs/kiosk.md) -----
+
+
+@admin.register(TabletAccount)
+class TabletAccountAdmin(ReadOnlyModelAdmin):
+    """The Kioscos group's accounts with each one's last request; "Cerrar sesión de esta tablet"."""
+
+    list_display = ["username", "first_name", "is_active", "ultima_actividad", "last_login"]
+    list_filter = ["is_active"]
+    search_fields = ["username", "first_name"]
+    ordering = ["username"]
+    # Never the password's hash; the account itself is edited under Usuarios (superusers).
+    fields = ["username", "first_name", "last_name", "is_active", "last_login", "date_joined"]
+    actions = ["cerrar_sesion"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[TabletAccount]:
+        return (
+            super()
+            .get_queryset(request)
+            .filter(groups__name=settings.ZEUES_KIOSK_GROUP)
+            .annotate(ultima=Max("tablet_sessions__last_seen_at"))
+        )
+
+    @admin.display(description="última actividad", ordering="ultima")
+    def ultima_actividad(self, obj: TabletAccount) -> str:
+        """The account's last request on any of its sessions (noted at most once a minute)."""
+        ultima = getattr(obj, "ultima", None)
+        return date_format(timezone.localtime(ultima), "d-m-Y H:i") if ultima else "—"
+
+    def has_cerrar_sesion_tablet_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("zeues.cerrar_sesion_tablet")
+
+    @admin.action(description="Cerrar sesión de esta tablet", permissions=["cerrar_sesion_tablet"])
+    def cerrar_sesion(self, request: HttpRequest, queryset: QuerySet[TabletAccount]) -> None:
+        """End every session of the chosen tablets' accounts; each is logged in the account's history."""
+        from zeues.front.kiosk import tablets
+
+        done = []
+        for account in queryset:
+            ended = tablets.sessions_end(user=account)
+            self.log_change(request, account, f"Cerrar sesión de esta tablet: {ended} sesión(es) cerrada(s).")
+            done.append(f"{account.username} ({ended})")
+        self.message_user(
+            request,
+            f"Sesión cerrada en: {', '.join(done)}. La tablet vuelve a la página de ingreso en su próxima "
+            "petición; para usarla otra vez, hay que iniciar sesión con la contraseña de la cuenta.",
+            messages.SUCCESS,
+        )

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_not_required
 from django.core.handlers.wsgi import WSGIRequest
 from django.db import connection, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,7 +20,9 @@ import zeues
 from spools.models import Spool
 from spools.serializers import rejection_to_dict
 from spools.services import spool_get
+from zeues.front.errors import SinPermiso
 from zeues.front.health import check_database, check_redis, check_sheets
+from zeues.front.permissions import KIOSK, OFFICE, may_open, own_auth, public
 from zeues.lib import live
 from zeues.lib.api import api_view, bearer_user, error_response, ok
 from zeues.lib.errors import NoAutenticado, RecursoNoEncontrado, ServicioNoDisponible
@@ -44,7 +45,7 @@ def health(request: HttpRequest) -> JsonResponse:
     return ok(payload, status=200 if healthy else 503)
 
 
-@login_not_required
+@public
 def api_not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
     """Unknown /api/ paths answer in the envelope, not with an HTML page."""
     return error_response(RecursoNoEncontrado(data={"path": request.path}))
@@ -138,13 +139,17 @@ def _stream_user(request: HttpRequest) -> object | None:
     return bearer_user(request)
 
 
-@login_not_required
+# The stream's own check (a session or a token), so the access middleware leaves it alone.
+@own_auth
 @require_GET
 def sse_stream(request: HttpRequest) -> HttpResponse:
     """GET /api/sse/stream: every spool change, live (django-eventstream; replay by Last-Event-ID)."""
     user = _stream_user(request)
     if user is None:
         return error_response(NoAutenticado())
+    # A session is a page's: the kiosk's and the office's hear the stream, a plain account not.
+    if request.user.is_authenticated and not may_open(request.user, frozenset({KIOSK, OFFICE})):
+        return error_response(SinPermiso())
     if isinstance(request, WSGIRequest):
         # Plain WSGI (e.g. a test server) cannot stream; 204 tells EventSource not to retry.
         return HttpResponse(status=204)

@@ -36,6 +36,8 @@ from spools.models import (
     stale_cutoff,
 )
 from zeues.front import words
+from zeues.front.permissions import office_required
+from zeues.lib.edge import query_int
 
 TV_ROWS = 12  # rows per TV page: what a 1280×800 TV shows under the counts (tests/browser/test_board.py)
 TV_ROWS_RANGE = (3, 40)
@@ -69,7 +71,7 @@ class BoardQuery:
         trabajador = get.get("trabajador", "")
         return cls(
             operacion=operacion if operacion in Operacion.values else "",
-            trabajador=int(trabajador) if trabajador.isdigit() else None,
+            trabajador=query_int(trabajador, None),
             antiguas=get.get("antiguas") == "1",
             tv=get.get("tv") == "1",
             filas=_bounded(get.get("filas"), TV_ROWS, TV_ROWS_RANGE),
@@ -190,6 +192,7 @@ def board_context(q: BoardQuery | None = None) -> dict[str, Any]:
 
 @require_GET
 @vary_on_headers("HX-Request")
+@office_required
 def board(request: HttpRequest) -> HttpResponse:
     """GET /tablero/ (?tv=1 for the wall TV; ?operacion=, ?trabajador=, ?antiguas=1 filter and open
     the stale group; ?filas= and ?segundos= size the TV's pages): the page, or its live part for htmx."""

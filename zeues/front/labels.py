@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from spools.models import Spool
+from zeues.front.permissions import office_required
 
 MAX_LABELS = 500
 
@@ -27,6 +28,7 @@ def labels_response(request: HttpRequest, spools: list[Spool]) -> HttpResponse:
 
 
 @require_GET
+@office_required
 def label(request: HttpRequest, tag: str) -> HttpResponse:
     """GET /spools/<tag>/etiqueta: one spool's label."""
     spool = Spool.objects.filter(tag_spool=tag).first()
@@ -36,6 +38,7 @@ def label(request: HttpRequest, tag: str) -> HttpResponse:
 
 
 @require_GET
+@office_required
 def sheet(request: HttpRequest) -> HttpResponse:
     """GET /spools/etiquetas?tag=…&tag=…: a sheet of labels for a selection."""
     tags = request.GET.getlist("tag")[:MAX_LABELS]

@@ -7,11 +7,13 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from spools.models import Spool
+from zeues.front.permissions import KIOSK, OFFICE, allow
 
 
 @require_GET
+@allow(KIOSK, OFFICE)
 def rejection_photo(request: HttpRequest, tag: str) -> FileResponse:
-    """GET /kiosko/foto-rechazo/<tag>/: the JPEG (logged-in accounts only; 404 without a photo)."""
+    """GET /kiosko/foto-rechazo/<tag>/: the JPEG (kiosk and office accounts; 404 without a photo)."""
     spool = Spool.objects.filter(tag_spool=tag.strip()).only("rechazo_foto").first()
     if spool is None or not spool.rechazo_foto or not default_storage.exists(spool.rechazo_foto):
         raise Http404("Este spool no tiene foto de rechazo.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -14,9 +13,11 @@ from django.urls import reverse
 from spools.models import Spool, Worker
 from zeues.front.health import check_database
 from zeues.front.kiosk.middleware import is_kiosk_account
+from zeues.front.logins import LoginForm
+from zeues.front.permissions import office_required, public
 
 
-@login_not_required
+@public
 def healthz(request: HttpRequest) -> HttpResponse:
     """Anonymous liveness probe for load balancers: no data, just whether the database answers."""
     healthy = check_database() == "ok"
@@ -25,6 +26,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     )
 
 
+@office_required
 def index(request: HttpRequest) -> HttpResponse:
     """Landing page for logged-in staff: counts and where to go."""
     counts = Spool.objects.aggregate(
@@ -43,9 +45,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Login; a kiosk tablet's account stays logged in for ZEUES_KIOSK_SESSION_DAYS."""
+    """Login (locked after too many wrong passwords, zeues/front/logins.py); a kiosk tablet's
+    account stays logged in for ZEUES_KIOSK_SESSION_DAYS."""
 
     redirect_authenticated_user = True
+    form_class = LoginForm
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)

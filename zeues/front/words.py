@@ -43,6 +43,8 @@ EVENTO = {
     EventType.ALERTA_ATENDIDA: "Supervisión atendió la alerta",
     EventType.PIN_BLOQUEADO: "PIN bloqueado",
     EventType.PIN_DESBLOQUEADO: "PIN desbloqueado",
+    EventType.LOGIN_BLOQUEADO: "Inicio de sesión bloqueado",
+    EventType.LOGIN_DESBLOQUEADO: "Inicio de sesión desbloqueado",
 }
 
 

@@ -23,7 +23,9 @@ STREAM = reverse("sse-stream")
 
 @pytest.fixture
 def boss(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user(username="jefe", password="x-123456789"))
+    client.force_login(
+        django_user_model.objects.create_user(username="jefe", password="x-123456789", is_staff=True)
+    )
     return client
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import django
 import pytest
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -24,6 +23,7 @@ from django.utils import translation
 
 import zeues.urls as project_urls
 from zeues.front import errors
+from zeues.front.permissions import public
 
 pytestmark = pytest.mark.django_db
 
@@ -35,12 +35,12 @@ ENGLISH_BROWSER = {"Accept-Language": "en-US,en;q=0.9"}
 # --- the URLconf with failing views -----------------------------------------------------------
 
 
-@login_not_required
+@public  # deny by default: even a test's view names its audience
 def _falla(request):
     raise RuntimeError("falla de prueba")
 
 
-@login_not_required
+@public
 def _prohibido(request):
     raise PermissionDenied
 
