@@ -146,19 +146,27 @@ class WorkerAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("roles")
 
 
-class OcupadoFilter(admin.SimpleListFilter):
-    title = "ocupación"
-    parameter_name = "ocupado"
+class _SetOrNotFilter(admin.SimpleListFilter):
+    """A two-way filter on whether `field` is set: "si" lists those where `si_when_set` holds."""
+
+    field = ""
+    si_when_set = True
+    labels = ("Sí", "No")
 
     def lookups(self, request, model_admin):
-        return [("si", "Ocupado"), ("no", "Disponible")]
+        return [("si", self.labels[0]), ("no", self.labels[1])]
 
     def queryset(self, request, queryset):
-        if self.value() == "si":
-            return queryset.filter(ocupado_por__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(ocupado_por__isnull=True)
+        if self.value() in ("si", "no"):
+            wanted_set = (self.value() == "si") == self.si_when_set
+            return queryset.filter(**{f"{self.field}__isnull": not wanted_set})
         return queryset
+
+
+class OcupadoFilter(_SetOrNotFilter):
+    title = "ocupación"
+    parameter_name = "ocupado"
+    field, labels = "ocupado_por", ("Ocupado", "Disponible")
 
 
 class OcupacionAntiguaFilter(admin.SimpleListFilter):
@@ -575,19 +583,10 @@ class DefectoAdmin(admin.ModelAdmin):
         return False
 
 
-class AbiertaFilter(admin.SimpleListFilter):
+class AbiertaFilter(_SetOrNotFilter):
     title = "estado"
     parameter_name = "abierta"
-
-    def lookups(self, request, model_admin):
-        return [("si", "Abiertas"), ("no", "Atendidas")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "si":
-            return queryset.filter(atendida_en__isnull=True)
-        if self.value() == "no":
-            return queryset.filter(atendida_en__isnull=False)
-        return queryset
+    field, si_when_set, labels = "atendida_en", False, ("Abiertas", "Atendidas")
 
 
 @admin.register(Alerta)
