@@ -124,6 +124,17 @@ def anon_api(db) -> ApiClient:
 
 
 @pytest.fixture
+def manager(client, django_user_model):
+    """The test client logged in as a member of Gerencia (history, KPIs, exports)."""
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
+    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def supervisores_group(db):
     """The "Supervisores" group, exactly as the data migration builds it.
 

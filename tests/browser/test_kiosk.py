@@ -7,8 +7,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.urls import resolve, reverse
 from django.utils import timezone
 
@@ -19,24 +17,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 OPS = {"ARM": "ARM", "SOLD": "SOLD", "METROLOGIA": "METROLOGÍA", "REPARACION": "REPARACIÓN"}
-
-
-@pytest.fixture
-def tablet_account(db):
-    user = get_user_model().objects.create_user(username="tablet-1", password="clave-tablet-123")
-    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
-    return user
-
-
-@pytest.fixture
-def crew(make_worker):
-    """One worker per role, as on the shop floor."""
-    return {
-        "armador": make_worker(id=90, nombre="Valentina", apellido="Soto", roles=["Armador"]),
-        "soldador": make_worker(id=91, nombre="Juan", apellido="García", roles=["Soldador"]),
-        "inspector": make_worker(id=97, nombre="Óscar", apellido="Pérez", roles=["Metrologia"]),
-        "reparador": make_worker(id=100, nombre="Luis", apellido="Muñoz", roles=["Ayudante"]),
-    }
 
 
 def login(page, live_server) -> None:

@@ -10,8 +10,6 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.urls import resolve, reverse
 from django.utils import timezone
@@ -32,25 +30,6 @@ RAW_CODES = (
     "REPARACION ",
     "METROLOGIA ",
 )
-
-
-@pytest.fixture
-def tablet_account(db):
-    """The tablet's account (login() in test_kiosk types these credentials)."""
-    user = get_user_model().objects.create_user(username="tablet-1", password="clave-tablet-123")
-    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
-    return user
-
-
-@pytest.fixture
-def crew(make_worker):
-    """One worker per role, as in test_kiosk."""
-    return {
-        "armador": make_worker(id=90, nombre="Valentina", apellido="Soto", roles=["Armador"]),
-        "soldador": make_worker(id=91, nombre="Juan", apellido="García", roles=["Soldador"]),
-        "inspector": make_worker(id=97, nombre="Óscar", apellido="Pérez", roles=["Metrologia"]),
-        "reparador": make_worker(id=100, nombre="Luis", apellido="Muñoz", roles=["Ayudante"]),
-    }
 
 
 @pytest.fixture(autouse=True)

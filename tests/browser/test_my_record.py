@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from tests.browser.conftest import DESKTOP, TABLET
 from tests.browser.test_kiosk import _axe, act, identify, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def tablet_account(db):
-    """The tablet's account (login() in test_kiosk types these credentials)."""
-    user = get_user_model().objects.create_user(username="tablet-1", password="clave-tablet-123")
-    user.groups.add(Group.objects.get_or_create(name="Kioscos")[0])
-    return user
 
 
 @pytest.mark.parametrize("size_name, size", [("tablet", TABLET), ("desktop", DESKTOP)])

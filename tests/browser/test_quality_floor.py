@@ -14,14 +14,11 @@ from django.urls import reverse
 from PIL import Image
 
 from spools.models import Alerta, Spool
-from tests.browser import test_kiosk
 from tests.browser.conftest import DESKTOP, TABLET
 from tests.browser.test_kiosk import _axe, identify, login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SIZES = [("tablet", TABLET), ("desktop", DESKTOP)]
-tablet_account = test_kiosk.tablet_account  # the kiosk tests' fixtures
-crew = test_kiosk.crew
 
 
 @pytest.fixture(autouse=True)

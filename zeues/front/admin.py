@@ -76,6 +76,30 @@ class WorkerAdminForm(forms.ModelForm):
         return worker
 
 
+def _report_unlocks(
+    model_admin: admin.ModelAdmin,
+    request: HttpRequest,
+    unlock: Callable[[], list[str]],
+    *,
+    done: str,
+    none: str,
+) -> None:
+    """Run an unlock action (PINs, logins) and say what it did; the lock store being down is said."""
+    from zeues.lib.lockout import StoreDown
+
+    try:
+        unlocked = unlock()
+    except StoreDown:
+        model_admin.message_user(
+            request, "El servicio de bloqueos no responde: no se desbloqueó nada. Reintente.", messages.ERROR
+        )
+        return
+    if unlocked:
+        model_admin.message_user(request, f"{done}: {', '.join(unlocked)}.", messages.SUCCESS)
+    else:
+        model_admin.message_user(request, none, messages.INFO)
+
+
 @admin.register(Worker)
 class WorkerAdmin(admin.ModelAdmin):
     form = WorkerAdminForm
@@ -112,23 +136,14 @@ class WorkerAdmin(admin.ModelAdmin):
     def desbloquear_pin(self, request: HttpRequest, queryset: QuerySet[Worker]) -> None:
         """Clear the PIN lock of the selected workers; each unlock is an audit event PIN_DESBLOQUEADO."""
         from zeues.front.kiosk import pins
-        from zeues.lib.lockout import StoreDown
 
-        try:
-            unlocked = [w.token for w in queryset if pins.unlock(w, actor=request.user)]
-        except StoreDown:
-            self.message_user(
-                request,
-                "El servicio de bloqueos no responde: no se desbloqueó nada. Reintente.",
-                messages.ERROR,
-            )
-            return
-        if unlocked:
-            self.message_user(request, f"PIN desbloqueado: {', '.join(unlocked)}.", messages.SUCCESS)
-        else:
-            self.message_user(
-                request, "Ninguno de los trabajadores elegidos tenía el PIN bloqueado.", messages.INFO
-            )
+        _report_unlocks(
+            self,
+            request,
+            lambda: [w.token for w in queryset if pins.unlock(w, actor=request.user)],
+            done="PIN desbloqueado",
+            none="Ninguno de los trabajadores elegidos tenía el PIN bloqueado.",
+        )
 
     def save_model(self, request: HttpRequest, obj: Worker, form: Any, change: bool) -> None:
         """A new (or removed) PIN also ends a lock of the old one."""
@@ -638,27 +653,15 @@ class ZeuesUserAdmin(UserAdmin):
     )
     def desbloquear_login(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
         """Clear the login lock of the selected accounts; each unlock is an audit event LOGIN_DESBLOQUEADO."""
-        from zeues.lib.lockout import StoreDown
-
-        try:
-            unlocked = [
+        _report_unlocks(
+            self,
+            request,
+            lambda: [
                 u.get_username() for u in queryset if logins.unlock(u.get_username(), actor=request.user)
-            ]
-        except StoreDown:
-            self.message_user(
-                request,
-                "El servicio de bloqueos no responde: no se desbloqueó nada. Reintente.",
-                messages.ERROR,
-            )
-            return
-        if unlocked:
-            self.message_user(
-                request, f"Inicio de sesión desbloqueado: {', '.join(unlocked)}.", messages.SUCCESS
-            )
-        else:
-            self.message_user(
-                request, "Ninguna de las cuentas elegidas tenía el inicio de sesión bloqueado.", messages.INFO
-            )
+            ],
+            done="Inicio de sesión desbloqueado",
+            none="Ninguna de las cuentas elegidas tenía el inicio de sesión bloqueado.",
+        )
 
 
 # --- Kiosk tablets: last activity, and signing a lost or stolen tablet out (docs/kiosk.md) -----

@@ -21,7 +21,6 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
@@ -41,13 +40,7 @@ logger = logging.getLogger(__name__)
 
 def policy() -> lockout.Policy:
     """The login's numbers, from settings (defaults: 5 tries, 5 minutes doubling, up to a day)."""
-    return lockout.Policy(
-        "login",
-        max_tries=settings.ZEUES_LOGIN_MAX_TRIES,
-        lock_seconds=settings.ZEUES_LOGIN_LOCK_SECONDS,
-        max_lock_seconds=settings.ZEUES_LOGIN_LOCK_MAX_SECONDS,
-        memory_seconds=settings.ZEUES_LOGIN_MEMORY_SECONDS,
-    )
+    return lockout.Policy.from_settings("login")
 
 
 def normalize(username: str) -> str:

@@ -65,6 +65,21 @@ class Policy:
     max_lock_seconds: int = 86_400
     memory_seconds: int = 86_400
 
+    @classmethod
+    def from_settings(cls, scope: str) -> Policy:
+        """The scope's numbers from settings ZEUES_<SCOPE>_MAX_TRIES, _LOCK_SECONDS,
+        _LOCK_MAX_SECONDS and _MEMORY_SECONDS (read each time: tests change them)."""
+        from django.conf import settings
+
+        prefix = f"ZEUES_{scope.upper()}_"
+        return cls(
+            scope,
+            max_tries=getattr(settings, prefix + "MAX_TRIES"),
+            lock_seconds=getattr(settings, prefix + "LOCK_SECONDS"),
+            max_lock_seconds=getattr(settings, prefix + "LOCK_MAX_SECONDS"),
+            memory_seconds=getattr(settings, prefix + "MEMORY_SECONDS"),
+        )
+
 
 @dataclass(frozen=True)
 class Status:

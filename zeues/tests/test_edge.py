@@ -28,14 +28,6 @@ def spools(make_worker, make_spool):
 
 
 @pytest.fixture
-def manager(client, django_user_model):
-    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
-    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def tablet(client, django_user_model, spools):
     """A kiosk tablet with fitter 93 identified for ARM."""
     user = django_user_model.objects.create_user(username="tablet-edge", password="x-123456789")

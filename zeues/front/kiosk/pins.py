@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
 from occupation.engine import Actor
@@ -27,13 +26,7 @@ logger = logging.getLogger(__name__)
 
 def policy() -> lockout.Policy:
     """The PIN's numbers, from settings (defaults: 5 tries, 5 minutes doubling, up to a day)."""
-    return lockout.Policy(
-        "pin",
-        max_tries=settings.ZEUES_PIN_MAX_TRIES,
-        lock_seconds=settings.ZEUES_PIN_LOCK_SECONDS,
-        max_lock_seconds=settings.ZEUES_PIN_LOCK_MAX_SECONDS,
-        memory_seconds=settings.ZEUES_PIN_MEMORY_SECONDS,
-    )
+    return lockout.Policy.from_settings("pin")
 
 
 @dataclass(frozen=True)

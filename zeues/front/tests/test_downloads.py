@@ -69,15 +69,6 @@ def rows(response) -> list[list[str]]:
 
 
 @pytest.fixture
-def manager(client, django_user_model):
-    """A client logged in as a Gerencia member."""
-    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
-    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def worked(make_worker, make_spool):
     """Spool X-1 (NV0001): ARM taken by 1, paused, taken by 2, completed; SOLD taken by 2 on day 2."""
     a, b = make_worker(id=1), make_worker(id=2, nombre="Beto", apellido="Soto")

@@ -10,7 +10,6 @@ import zoneinfo
 
 import openpyxl
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from spools.models import EventType
@@ -46,14 +45,6 @@ def xlsx_cells(response) -> list[tuple[object, str]]:
     cells = [c for ws in book.worksheets for r in ws.iter_rows() for c in r if c.value is not None]
     # xlsxwriter writes a CR as OOXML's escape `_x000D_`, which openpyxl leaves as it is.
     return [(c.value.replace("_x000D_", "\r") if c.data_type == "s" else c.value, c.data_type) for c in cells]
-
-
-@pytest.fixture
-def manager(client, django_user_model):
-    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
-    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -30,14 +30,6 @@ pytestmark = pytest.mark.django_db
 shop = kpi_shop.shop  # the hand-computed KPI fixture, used here as a fixture of this module
 
 
-@pytest.fixture
-def manager(client, django_user_model):
-    user = django_user_model.objects.create_user(username="gerente", password="x-123456789")
-    user.groups.add(Group.objects.get_or_create(name="Gerencia")[0])
-    client.force_login(user)
-    return client
-
-
 PERIOD = {"desde": "2026-03-02", "hasta": "2026-03-04"}
 KPIS = reverse("kpis")
 
