@@ -85,6 +85,35 @@ def make_spool(db):
     return make
 
 
+@pytest.fixture
+def make_joints(db):
+    """Factory: `make_joints(spool, [(n_union, dn, tipo), ...])` → the spool, refreshed, with those joints.
+
+    A joint may carry work as a 4th item `{"arm": worker, "sold": worker}` (recorded yesterday).
+    """
+    from spools.joints import store_progress
+    from spools.models import Union
+
+    def make(spool: Spool, joints: list[tuple[Any, ...]]) -> Spool:
+        yesterday = timezone.now() - datetime.timedelta(days=1)
+        for n, dn, tipo, *work in joints:
+            done = work[0] if work else {}
+            fields: dict[str, Any] = {}
+            for op in ("arm", "sold"):
+                if done.get(op):
+                    fields |= {
+                        f"{op}_worker": done[op],
+                        f"{op}_inicio": yesterday - datetime.timedelta(hours=1),
+                        f"{op}_fin": yesterday,
+                        f"{op}_fecha": timezone.localdate(yesterday),
+                    }
+            Union.objects.create(spool=spool, n_union=n, dn=dn, tipo=tipo, **fields)
+        store_progress([spool.pk])
+        return Spool.objects.with_people().get(pk=spool.pk)
+
+    return make
+
+
 class ApiClient:
     """A Django test client that sends a bearer token and JSON bodies."""
 

@@ -45,6 +45,14 @@ def check_inspectable(spool: Spool, worker: Worker | None = None) -> None:
             f"No se puede inspeccionar {spool.tag_spool}: falta {' y '.join(missing)} completado.",
             data={"tag_spool": spool.tag_spool, "falta": [f"{op} completado" for op in missing]},
         )
+    if spool.uniones_total and (
+        spool.uniones_arm < spool.uniones_total or spool.uniones_sold < spool.uniones_sold_total
+    ):
+        raise DependenciasNoSatisfechas(
+            f"No se puede inspeccionar {spool.tag_spool}: faltan uniones (ARM {spool.uniones_arm}/"
+            f"{spool.uniones_total}, SOLD {spool.uniones_sold}/{spool.uniones_sold_total}).",
+            data={"tag_spool": spool.tag_spool, "falta": ["uniones armadas y soldadas"]},
+        )
     if spool.calidad == EstadoCalidad.APROBADO:
         raise YaAprobado(
             f"El spool {spool.tag_spool} ya fue APROBADO en metrología.", data={"tag_spool": spool.tag_spool}

@@ -36,6 +36,9 @@ class Request:
     defecto: str | None = None
     nota: str = ""
     foto: str = ""
+    # The joints finished now (PAUSAR/COMPLETAR of a spool with joints); None = "every open one"
+    # for COMPLETAR, none for PAUSAR.
+    uniones: list[int] | None = None
 
 
 Service = Callable[[Request], Spool]

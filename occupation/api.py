@@ -10,16 +10,19 @@ from occupation.forms import (
     BatchForm,
     BatchTomarForm,
     CompletarForm,
+    FinalizarForm,
     IniciarQueryForm,
     OcupadosQueryForm,
     PausarForm,
     TomarForm,
 )
 from occupation.permissions import ensure_worker_can
-from spools.models import Accion, Spool
+from occupation.services import Finish, spool_finish
+from spools.models import Accion, Spool, Worker
 from spools.serializers import spool_to_dict
 from spools.services import spool_get, worker_get
 from zeues.lib.api import api_view, batch_response, json_body, ok, validate
+from zeues.lib.dn import format_dn
 
 FORMS = {Accion.TOMAR: TomarForm, Accion.PAUSAR: PausarForm, Accion.COMPLETAR: CompletarForm}
 MESSAGES = {
@@ -42,6 +45,7 @@ def _single(request: HttpRequest, accion: Accion) -> JsonResponse:
         actor=request.user,
         operacion=data["operacion"] or None,
         fecha=data.get("fecha_operacion"),
+        uniones=data.get("uniones"),
     )
     spool = actions.get(request_.operacion, accion)(request_)
     message = MESSAGES[accion].format(tag=spool.tag_spool, op=operacion, worker=worker.token)
@@ -81,6 +85,52 @@ def pausar(request: HttpRequest) -> JsonResponse:
 def completar(request: HttpRequest) -> JsonResponse:
     """POST /api/occupation/completar."""
     return _single(request, Accion.COMPLETAR)
+
+
+FINISHED: dict[str, str] = {
+    Accion.PAUSAR: "{op} del spool {tag} pausado por {worker}",
+    Accion.COMPLETAR: "{op} del spool {tag} completado por {worker}",
+    Accion.LIBERAR: "Spool {tag} liberado por {worker} sin registrar uniones",
+}
+
+
+def finish_message(finish: Finish, operacion: str, worker: Worker) -> str:
+    """The Spanish line of a finish: what happened, and the joints and PD recorded."""
+    line = FINISHED[finish.accion].format(tag=finish.spool.tag_spool, op=operacion, worker=worker.token)
+    if finish.uniones:
+        listed = ", ".join(f"#{n}" for n in finish.uniones)
+        line += (
+            f": {len(finish.uniones)} unión(es) ({listed}), {format_dn(finish.pulgadas)} pulgadas-diámetro"
+        )
+    return line + "."
+
+
+@api_view("POST")
+def finalizar(request: HttpRequest) -> JsonResponse:
+    """POST /api/occupation/finalizar: record the joints ticked; complete, pause or release."""
+    data = validate(FinalizarForm, json_body(request))
+    worker = worker_get(worker_id=data["worker_id"])
+    spool = spool_get(tag_spool=data["tag_spool"])
+    operacion = data["operacion"] or spool.operacion_actual
+    finish = spool_finish(
+        spool=spool,
+        worker=worker,
+        operacion=data["operacion"] or None,
+        uniones=data["uniones"],
+        fecha=data.get("fecha_operacion"),
+        actor=request.user,
+    )
+    return ok(
+        {
+            "success": True,
+            "tag_spool": finish.spool.tag_spool,
+            "accion": finish.accion,
+            "uniones_registradas": finish.uniones,
+            "pulgadas": float(finish.pulgadas),
+            "message": finish_message(finish, operacion, worker),
+            "spool": spool_to_dict(finish.spool),
+        }
+    )
 
 
 @api_view("POST")

@@ -27,12 +27,14 @@ from django.utils.formats import date_format
 from django_fsm import TransitionNotAllowed
 
 from occupation.exceptions import OperacionNoPermitida, SpoolOcupado
+from spools import joints as spool_joints
 from spools.exceptions import SpoolBloqueado, SpoolNoEncontrado
-from spools.models import LIVE_TYPE, PEOPLE, EventType, Spool, Worker
-from spools.services import event_append
+from spools.joints import PROGRESS_FIELDS
+from spools.models import LIVE_TYPE, PEOPLE, EventType, Spool, Union, Worker
+from spools.services import event_append, events_append_many
 from zeues.lib import live, locks
 from zeues.lib.errors import ServicioNoDisponible
-from zeues.models import SheetSpoolChange
+from zeues.models import SheetSpoolChange, SheetUnionChange
 
 Actor = User | AnonymousUser | None
 # A django-fsm transition, passed as the model's method (`Spool.tomar_arm`), never by name.
@@ -57,22 +59,43 @@ WRITE_FIELDS = (
     "rechazo_foto",
     "rechazo_fecha",
     "rechazo_inspector_id",
+    *PROGRESS_FIELDS,
 )
+
+
+@dataclass(frozen=True)
+class JointEvent:
+    """One joint an action wrote, and the audit event that says so (docs/joints.md)."""
+
+    tipo: str
+    accion: str
+    union: Union
+    details: dict[str, Any]
+
+
+# Writes the spool's joints on the locked row (before the transitions: it may read the
+# occupation they clear) and returns one JointEvent per joint written.
+JointWrite = Callable[[Spool, datetime.datetime], list[JointEvent]]
 
 
 @dataclass(frozen=True)
 class Change:
     """What one action does to a spool, as its plan decided on the locked row.
 
-    `transitions` run in order, each with its keyword arguments; then one audit event is
-    appended per `(event type, accion)` in `events`, all with `details`. With no transitions
-    (a supervisor called, an alert answered) the spool's row is not written, only the events.
+    `joints`, when set, writes the spool's joints first; the spool's joint figures are then
+    recomputed, the `transitions` run in order, each with its keyword arguments, followed by the
+    ones the new figures call for (`spools.joints.settle`: an operation whose joints are all done
+    is complete, one that gained a joint is open again). One audit event is appended per joint
+    written, then one per `(event type, accion)` in `events`, all with `details`. With no
+    transitions and no joints (a supervisor called, an alert answered) the spool's row is not
+    written, only the events.
     """
 
     operacion: str
     transitions: list[tuple[Transition, dict[str, Any]]]
     events: list[tuple[str, str]]
     details: dict[str, Any] = field(default_factory=dict)
+    joints: JointWrite | None = None
 
 
 def change(operacion: str, transition: Transition, tipo: str, accion: str, **kwargs: Any) -> Change:
@@ -146,11 +169,22 @@ def apply(
             now = timezone.now()
             step = plan(spool, now)
             expected = spool.version
-            for transition, kwargs in step.transitions:
+            written = step.joints(spool, now) if step.joints else []
+            transitions = list(step.transitions)
+            if step.joints:
+                spool_joints.progress(spool.pk).store(spool)
+            for transition, kwargs in transitions:
                 _run_transition(spool, transition, **kwargs)
-            if step.transitions:  # an event-only action (a call, an answer) leaves the row alone
+            if step.joints:
+                for transition, kwargs in spool_joints.settle(spool, timezone.localdate(now)):
+                    _run_transition(spool, transition, **kwargs)
+                    transitions.append((transition, kwargs))
+            if transitions or step.joints:  # an event-only action (a call, an answer) leaves the row alone
                 _write(spool, expected_version=expected, worker=worker, **guard)
                 SheetSpoolChange.queue(spool)
+            if written:
+                SheetUnionChange.queue([j.union for j in written])
+                _record_joints(spool, worker, written, step=step, actor=actor, now=now)
             for tipo, accion in step.events:
                 _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)
     except locks.LockBackendDown as exc:
@@ -220,6 +254,26 @@ def _write(spool: Spool, *, expected_version: int, worker: Worker | None, **guar
         )
 
 
+def _record_joints(
+    spool: Spool,
+    worker: Worker | None,
+    written: list[JointEvent],
+    *,
+    step: Change,
+    actor: Actor,
+    now: datetime.datetime,
+) -> None:
+    """One audit event per joint written, in one insert; the spool's own event goes live."""
+    events_append_many(
+        spool=spool,
+        worker=worker,
+        operacion=step.operacion,
+        actor=actor,
+        now=now,
+        items=[(j.tipo, j.accion, {"n_union": j.union.n_union, **j.details}) for j in written],
+    )
+
+
 def _record(
     spool: Spool,
     worker: Worker | None,
@@ -262,5 +316,6 @@ def _record(
             timestamp=timezone.localtime(now),
             defecto=step.details.get("defecto_nombre"),
             nota=step.details.get("nota") or None,
+            progreso=spool_joints.label(spool) or None,
         ),
     )

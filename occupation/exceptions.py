@@ -37,3 +37,30 @@ class SpoolNoOcupado(ZeuesError):
     code = "SPOOL_NO_OCUPADO"
     status = 400
     default_message = "El spool no está ocupado: no hay trabajo en curso que pausar o completar."
+
+
+# --- joints (docs/joints.md) -----------------------------------------------------------------
+
+
+class UnionNoEncontrada(ZeuesError):
+    code = "UNION_NO_ENCONTRADA"
+    status = 404
+    default_message = "Esa unión no existe en el spool (o está anulada)."
+
+
+class UnionYaRegistrada(ZeuesError):
+    code = "UNION_YA_REGISTRADA"
+    status = 409
+    default_message = "La unión ya estaba registrada."
+
+
+class UnionNoDisponible(ZeuesError):
+    code = "UNION_NO_DISPONIBLE"
+    status = 400
+    default_message = "Esa unión no se puede registrar en esta operación."
+
+
+class UnionesPendientes(ZeuesError):
+    code = "UNIONES_PENDIENTES"
+    status = 400
+    default_message = "Quedan uniones sin registrar: no se puede completar."

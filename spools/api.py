@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 
 from spools.models import Defecto, Worker
-from spools.serializers import defect_to_dict, spool_to_dict, worker_to_dict
+from spools.serializers import defect_to_dict, spool_detail_to_dict, worker_to_dict
 from spools.services import spool_get
 from zeues.lib.api import api_view, ok
 
@@ -20,8 +20,8 @@ def workers(request: HttpRequest) -> JsonResponse:
 
 @api_view("GET")
 def spool_detail(request: HttpRequest, tag: str) -> JsonResponse:
-    """GET /api/spools/{tag}."""
-    return ok(spool_to_dict(spool_get(tag_spool=tag)))
+    """GET /api/spools/{tag}: the spool, its joints and their progress."""
+    return ok(spool_detail_to_dict(spool_get(tag_spool=tag)))
 
 
 @api_view("GET")

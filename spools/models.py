@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -97,6 +97,15 @@ class EventType(models.TextChoices):
     # An account name's password login is locked after too many wrong passwords, and unlocked.
     LOGIN_BLOQUEADO = "LOGIN_BLOQUEADO", "LOGIN_BLOQUEADO"
     LOGIN_DESBLOQUEADO = "LOGIN_DESBLOQUEADO", "LOGIN_DESBLOQUEADO"
+    # Joints (docs/joints.md): one event per joint fitted or welded, beside the spool's own event.
+    UNION_ARM_REGISTRADA = "UNION_ARM_REGISTRADA", "UNION_ARM_REGISTRADA"
+    UNION_SOLD_REGISTRADA = "UNION_SOLD_REGISTRADA", "UNION_SOLD_REGISTRADA"
+    # A supervisor's engineering changes to a spool's joints, with the reason.
+    UNION_AGREGADA = "UNION_AGREGADA", "UNION_AGREGADA"
+    UNION_CORREGIDA = "UNION_CORREGIDA", "UNION_CORREGIDA"
+    UNION_ANULADA = "UNION_ANULADA", "UNION_ANULADA"
+    # The holder of a spool with joints let it go without recording any (nothing done).
+    LIBERAR_SPOOL = "LIBERAR_SPOOL", "LIBERAR_SPOOL"
 
 
 class Accion(models.TextChoices):
@@ -112,6 +121,10 @@ class Accion(models.TextChoices):
     IMPORT = "IMPORT", "IMPORT"
     LLAMAR = "LLAMAR", "LLAMAR"
     ATENDER = "ATENDER", "ATENDER"
+    # A supervisor's engineering changes to joints.
+    AGREGAR = "AGREGAR", "AGREGAR"
+    CORREGIR = "CORREGIR", "CORREGIR"
+    ANULAR = "ANULAR", "ANULAR"
 
 
 class Resultado(models.TextChoices):
@@ -142,7 +155,29 @@ LIVE_TYPE: dict[EventType, str] = {
     EventType.PIN_DESBLOQUEADO: live.STATE_CHANGE,
     EventType.LOGIN_BLOQUEADO: live.STATE_CHANGE,
     EventType.LOGIN_DESBLOQUEADO: live.STATE_CHANGE,
+    EventType.UNION_ARM_REGISTRADA: live.STATE_CHANGE,
+    EventType.UNION_SOLD_REGISTRADA: live.STATE_CHANGE,
+    EventType.UNION_AGREGADA: live.STATE_CHANGE,
+    EventType.UNION_CORREGIDA: live.STATE_CHANGE,
+    EventType.UNION_ANULADA: live.STATE_CHANGE,
+    EventType.LIBERAR_SPOOL: live.PAUSAR,
 }
+
+# One audit event per joint recorded, by operation; these are appended in bulk and not published
+# one by one: the spool's own event (PAUSAR, COMPLETAR) carries the progress to the screens.
+UNION_EVENT: dict[str, EventType] = {
+    "ARM": EventType.UNION_ARM_REGISTRADA,
+    "SOLD": EventType.UNION_SOLD_REGISTRADA,
+}
+JOINT_EVENTS = frozenset(
+    {
+        EventType.UNION_ARM_REGISTRADA,
+        EventType.UNION_SOLD_REGISTRADA,
+        EventType.UNION_AGREGADA,
+        EventType.UNION_CORREGIDA,
+        EventType.UNION_ANULADA,
+    }
+)
 
 # An occupation session opens with a take and closes with whatever ends the occupation; the
 # history, «Mi registro» and the KPI facts fold sessions with these.
@@ -156,6 +191,7 @@ SESSION_CLOSES = frozenset(
         EventType.COMPLETAR_REPARACION,
         EventType.CANCELAR_REPARACION,
         EventType.LIBERACION_FORZADA,
+        EventType.LIBERAR_SPOOL,
     }
 )
 
@@ -239,11 +275,14 @@ class SpoolQuerySet(models.QuerySet["Spool"]):
         if operacion == Operacion.ARM:
             return qs.filter(fecha_materiales__isnull=False, arm__in=TAKEABLE)
         if operacion == Operacion.SOLD:
-            return qs.filter(fecha_materiales__isnull=False, sold__in=TAKEABLE, arm__in=STARTED)
+            # With joints, welding needs a fitted joint still to weld (docs/joints.md).
+            return qs.filter(fecha_materiales__isnull=False, sold__in=TAKEABLE, arm__in=STARTED).filter(
+                Q(uniones_total=0) | Q(uniones_sold_listas__gt=0)
+            )
         if operacion == Operacion.METROLOGIA:
             return qs.filter(
                 arm=EstadoOperacion.COMPLETADO, sold=EstadoOperacion.COMPLETADO, calidad__in=INSPECTABLE
-            )
+            ).filter(uniones_arm=F("uniones_total"), uniones_sold=F("uniones_sold_total"))
         if operacion == Operacion.REPARACION:
             return qs.filter(calidad__in=REPAIRABLE)
         return self.none()
@@ -297,6 +336,21 @@ def _not_blocked(spool: Any) -> bool:
 
 def _welded(spool: Any) -> bool:
     return spool.arm == EstadoOperacion.COMPLETADO and spool.sold == EstadoOperacion.COMPLETADO
+
+
+def _sold_may_complete(spool: Any) -> bool:
+    """Whole-spool: ARM completado. With joints: every joint but FW welded (docs/joints.md)."""
+    if spool.uniones_total:
+        return spool.uniones_sold == spool.uniones_sold_total
+    return _arm_completed(spool)
+
+
+def _all_fitted(spool: Any) -> bool:
+    return bool(spool.uniones_total) and spool.uniones_arm == spool.uniones_total
+
+
+def _all_welded(spool: Any) -> bool:
+    return bool(spool.uniones_total) and spool.uniones_sold == spool.uniones_sold_total
 
 
 class Defecto(models.Model):
@@ -361,6 +415,18 @@ class Spool(models.Model):
     rechazo_inspector = models.ForeignKey(
         Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="inspector"
     )
+
+    # Joint progress (docs/joints.md), kept by the engine's step in the action's transaction from
+    # the spool's joints (spools/joints.py, `progress`); all zero for a whole-spool spool. Voided
+    # joints do not count. `uniones_sold_total` leaves out FW joints (welded on site);
+    # `uniones_sold_listas` counts fitted non-FW joints not yet welded: what a welder can take.
+    uniones_total = models.PositiveIntegerField("uniones", default=0)
+    uniones_arm = models.PositiveIntegerField("uniones armadas", default=0)
+    uniones_sold_total = models.PositiveIntegerField("uniones a soldar", default=0)
+    uniones_sold = models.PositiveIntegerField("uniones soldadas", default=0)
+    uniones_sold_listas = models.PositiveIntegerField("uniones listas para soldar", default=0)
+    pulgadas_arm = models.DecimalField("pulgadas-diámetro ARM", max_digits=10, decimal_places=3, default=0)
+    pulgadas_sold = models.DecimalField("pulgadas-diámetro SOLD", max_digits=10, decimal_places=3, default=0)
 
     created_at = models.DateTimeField("creado", auto_now_add=True)
     updated_at = models.DateTimeField("actualizado", auto_now=True)
@@ -458,13 +524,56 @@ class Spool(models.Model):
         field=sold,
         source=EstadoOperacion.EN_PROGRESO,
         target=EstadoOperacion.COMPLETADO,
-        conditions=[_arm_completed],
+        conditions=[_sold_may_complete],
     )
     def completar_sold(self, *, worker: Worker, fecha: datetime.date) -> None:
-        """COMPLETAR SOLD: needs ARM completado; record completer and date, release."""
+        """COMPLETAR SOLD: needs ARM completado (with joints: every non-FW joint welded);
+        record completer and date, release."""
         self.soldador = worker
         self.fecha_soldadura = fecha
         self._release()
+
+    # --- joints: releasing with nothing done, and settling after an engineering change ------
+
+    @transition(field=arm, source=EstadoOperacion.EN_PROGRESO, target=EstadoOperacion.PENDIENTE)
+    def liberar_arm(self) -> None:
+        """Release a spool with joints on which no joint was ever fitted: back to pendiente."""
+        self.armador = None
+        self._release()
+
+    @transition(field=sold, source=EstadoOperacion.EN_PROGRESO, target=EstadoOperacion.PENDIENTE)
+    def liberar_sold(self) -> None:
+        """Release a spool with joints on which no joint was ever welded: back to pendiente."""
+        self.soldador = None
+        self._release()
+
+    @transition(
+        field=arm,
+        source=[EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO],
+        target=EstadoOperacion.COMPLETADO,
+        conditions=[_all_fitted, _is_free],
+    )
+    def cerrar_arm(self, *, fecha: datetime.date) -> None:
+        """Every joint is fitted (a joint was voided or retyped): ARM is complete, nobody to credit anew."""
+        self.fecha_armado = fecha
+
+    @transition(
+        field=sold,
+        source=[EstadoOperacion.PENDIENTE, EstadoOperacion.PAUSADO],
+        target=EstadoOperacion.COMPLETADO,
+        conditions=[_all_welded, _is_free],
+    )
+    def cerrar_sold(self, *, fecha: datetime.date) -> None:
+        """Every non-FW joint is welded (or all are FW): SOLD is complete without a welding session."""
+        self.fecha_soldadura = fecha
+
+    @transition(field=arm, source=EstadoOperacion.COMPLETADO, target=EstadoOperacion.PAUSADO)
+    def reabrir_arm(self) -> None:
+        """A joint was added to a fitted spool: ARM has work again (its progress is kept)."""
+
+    @transition(field=sold, source=EstadoOperacion.COMPLETADO, target=EstadoOperacion.PAUSADO)
+    def reabrir_sold(self) -> None:
+        """A joint to weld was added to a welded spool: SOLD has work again."""
 
     # --- METROLOGIA (instant: never occupies) ----------------------------------------------
 
@@ -680,6 +789,130 @@ class Event(models.Model):
     def delete(self, *args, **kwargs):
         """Refused: the audit trail keeps everything."""
         raise PermissionError("Audit events are immutable")
+
+
+# --- Joints (docs/joints.md) -------------------------------------------------------------------
+
+
+class TipoUnion(models.TextChoices):
+    """The kinds of joint; FW (field weld) is fitted in the shop and welded on site: ARM only."""
+
+    BW = "BW", "BW (a tope)"
+    BR = "BR", "BR (ramal)"
+    SO = "SO", "SO (socket)"
+    FILL = "FILL", "FILL (filete)"
+    LET = "LET", "LET (olet)"
+    MIT = "MIT", "MIT (inglete)"
+    FW = "FW", "FW (soldadura en terreno)"
+
+
+class UnionQuerySet(models.QuerySet["Union"]):
+    """Reusable reads of joints."""
+
+    def vigentes(self) -> UnionQuerySet:
+        """Joints that count: not voided."""
+        return self.filter(anulada=False)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Refused when any joint has recorded work: void it instead (occupation/joints.py)."""
+        if self.filter(Q(arm_fin__isnull=False) | Q(sold_fin__isnull=False)).exists():
+            raise PermissionError("A joint with recorded work is never deleted; void it")
+        return super().delete()
+
+    def abiertas(self, operacion: str) -> UnionQuerySet:
+        """Joints `operacion` still has to do: ARM unfitted; SOLD unwelded and not FW."""
+        qs = self.vigentes()
+        if operacion == Operacion.ARM:
+            return qs.filter(arm_fin__isnull=True)
+        return qs.filter(sold_fin__isnull=True).exclude(tipo=TipoUnion.FW)
+
+
+class Union(models.Model):
+    """One joint of a spool: its number (painted on the pipe), size, type, and who fitted and
+    welded it, when. Written only through the engine's step (occupation/engine.py) and the
+    supervisor's audited changes (occupation/joints.py); the import creates them."""
+
+    spool = models.ForeignKey(Spool, on_delete=models.PROTECT, related_name="uniones")
+    n_union = models.PositiveIntegerField("N_UNION")
+    dn = models.DecimalField("DN (pulgadas)", max_digits=7, decimal_places=3)
+    tipo = models.CharField("tipo", max_length=4, choices=TipoUnion.choices)
+
+    arm_worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="armador"
+    )
+    arm_inicio = models.DateTimeField("inicio ARM", null=True, blank=True)
+    arm_fin = models.DateTimeField("fin ARM", null=True, blank=True)
+    # The shop's day of arm_fin (America/Santiago): PD per fitter and day reads an index.
+    arm_fecha = models.DateField("fecha ARM", null=True, blank=True)
+    sold_worker = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="soldador"
+    )
+    sold_inicio = models.DateTimeField("inicio SOLD", null=True, blank=True)
+    sold_fin = models.DateTimeField("fin SOLD", null=True, blank=True)
+    sold_fecha = models.DateField("fecha SOLD", null=True, blank=True)
+
+    # Read from the sheet's NDT_* columns (the NDT department's); ZEUES never writes them there.
+    ndt_metodo = models.CharField("NDT método", max_length=20, blank=True)
+    ndt_informe = models.CharField("NDT informe", max_length=100, blank=True)
+    ndt_fecha = models.DateField("NDT fecha", null=True, blank=True)
+    ndt_resultado = models.CharField("NDT resultado", max_length=20, blank=True)
+
+    anulada = models.BooleanField("anulada", default=False)
+    anulada_motivo = models.CharField("motivo de la anulación", max_length=300, blank=True)
+    # Bumped by every change; the sheet's joint outbox compares it (zeues.models.SheetUnionChange).
+    version = models.PositiveIntegerField("versión", default=0)
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    updated_at = models.DateTimeField("actualizado", auto_now=True)
+
+    objects = UnionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["spool_id", "n_union"]
+        verbose_name = "unión"
+        verbose_name_plural = "uniones"
+        constraints = [
+            models.UniqueConstraint(fields=["spool", "n_union"], name="union_spool_n_uniq"),
+            models.CheckConstraint(condition=Q(dn__gt=0), name="union_dn_positive"),
+            # Welded only once fitted; a FW joint is never welded in the shop.
+            models.CheckConstraint(
+                condition=Q(sold_fin__isnull=True) | Q(arm_fin__isnull=False), name="union_sold_after_arm"
+            ),
+            models.CheckConstraint(
+                condition=Q(sold_fin__isnull=True) | ~Q(tipo="FW"), name="union_fw_never_welded"
+            ),
+        ]
+        indexes = [
+            # PD per fitter / welder per day (Gerencia, «Mi registro»): index-only over the period.
+            models.Index(fields=["arm_fecha", "arm_worker", "dn"], name="union_arm_fecha_idx"),
+            models.Index(fields=["sold_fecha", "sold_worker", "dn"], name="union_sold_fecha_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.spool_id} #{self.n_union}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Refused once work is recorded: the joint is voided with a reason instead."""
+        if self.tiene_trabajo:
+            raise PermissionError("A joint with recorded work is never deleted; void it")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def soldable(self) -> bool:
+        """Needs welding in the shop (every type but FW)."""
+        return self.tipo != TipoUnion.FW
+
+    @property
+    def tiene_trabajo(self) -> bool:
+        """Work is recorded on it: it can then only be voided with a reason, never deleted."""
+        return self.arm_fin is not None or self.sold_fin is not None
+
+    def done(self, operacion: str) -> bool:
+        """Fitted (ARM) or welded (SOLD)."""
+        return (self.arm_fin if operacion == Operacion.ARM else self.sold_fin) is not None
+
+    def worker_of(self, operacion: str) -> Worker | None:
+        """Who fitted (ARM) or welded (SOLD) it."""
+        return self.arm_worker if operacion == Operacion.ARM else self.sold_worker
 
 
 # --- Supervisor alerts -----------------------------------------------------------------------

@@ -7,7 +7,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from spools.models import Defecto, Spool, Worker
+from spools.joints import joints_of, progress_to_dict
+from spools.models import Defecto, Spool, Union, Worker
 
 
 def _token(worker: Worker | None) -> str | None:
@@ -42,6 +43,49 @@ def spool_to_dict(spool: Spool) -> dict[str, Any]:
         "estado_detalle": spool.estado_detalle,
         "version": spool.version,
         "ultimo_rechazo": rejection_to_dict(spool),
+        "progreso": progress_to_dict(spool),
+    }
+
+
+def spool_detail_to_dict(spool: Spool) -> dict[str, Any]:
+    """The spool with its joints (GET /api/spools/{tag}): `uniones` ordered by number."""
+    return {**spool_to_dict(spool), "uniones": [union_to_dict(u) for u in joints_of(spool)]}
+
+
+def _work(union: Union, operacion: str) -> dict[str, Any] | None:
+    prefix = "arm" if operacion == "ARM" else "sold"
+    fin = getattr(union, f"{prefix}_fin")
+    if fin is None:
+        return None
+    worker = getattr(union, f"{prefix}_worker")
+    inicio = getattr(union, f"{prefix}_inicio")
+    return {
+        "worker": _token(worker),
+        "worker_id": getattr(union, f"{prefix}_worker_id"),
+        "inicio": timezone.localtime(inicio).isoformat() if inicio else None,
+        "fin": timezone.localtime(fin).isoformat(),
+    }
+
+
+def union_to_dict(union: Union) -> dict[str, Any]:
+    """One joint as the API shows it."""
+    ndt = None
+    if union.ndt_metodo or union.ndt_informe or union.ndt_fecha or union.ndt_resultado:
+        ndt = {
+            "metodo": union.ndt_metodo or None,
+            "informe": union.ndt_informe or None,
+            "fecha": union.ndt_fecha.isoformat() if union.ndt_fecha else None,
+            "resultado": union.ndt_resultado or None,
+        }
+    return {
+        "n_union": union.n_union,
+        "dn": float(union.dn),
+        "tipo": union.tipo,
+        "anulada": union.anulada,
+        "motivo_anulacion": union.anulada_motivo or None,
+        "arm": _work(union, "ARM"),
+        "sold": _work(union, "SOLD"),
+        "ndt": ndt,
     }
 
 

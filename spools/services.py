@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from spools import alerts, kpi_facts
 from spools.exceptions import SpoolNoEncontrado, WorkerNoEncontrado
-from spools.models import Event, Spool, Worker
+from spools.models import JOINT_EVENTS, Event, Spool, Worker
 
 
 def spool_get(*, tag_spool: str) -> Spool:
@@ -62,3 +62,38 @@ def event_append(
         kpi_facts.apply(event)  # the manager page's pre-folded rows, in the same transaction
         alerts.apply(event)  # the supervisors' open alerts, in the same transaction
     return event
+
+
+def events_append_many(
+    *,
+    spool: Spool,
+    worker: Worker | None,
+    operacion: str,
+    actor: User | AnonymousUser | None,
+    now: datetime.datetime,
+    items: list[tuple[str, str, dict[str, Any]]],
+) -> list[Event]:
+    """Append one audit event per `(tipo, accion, details)` in one insert (a finish's joints).
+
+    Only for event types that feed neither the KPI facts nor the alerts (the joints' own:
+    their figures are read from the joints themselves); same transaction as the action.
+    """
+    if any(tipo not in JOINT_EVENTS for tipo, _, _ in items):
+        raise ValueError("events_append_many is for joint events only")
+    rows = [
+        Event(
+            timestamp=now,
+            evento_tipo=tipo,
+            spool=spool,
+            tag_spool=spool.tag_spool,
+            worker=worker,
+            worker_token=worker.token if worker else "",
+            operacion=operacion,
+            accion=accion,
+            fecha_operacion=timezone.localdate(now),
+            actor=actor if actor is not None and actor.is_authenticated else None,
+            details=details,
+        )
+        for tipo, accion, details in items
+    ]
+    return Event.objects.bulk_create(rows)

@@ -102,6 +102,37 @@ class SheetSpoolChange(models.Model):
         )
 
 
+class SheetUnionChange(models.Model):
+    """Outbox of joints: one row per joint whose ARM_*/SOL_* cells the sheet has not received yet.
+
+    Like SheetSpoolChange: written in the action's transaction (the engine's step and the
+    supervisor's joint changes, `queue`), one row per joint at most, deleted by the mirror only
+    up to the version Google confirmed.
+    """
+
+    union = models.OneToOneField("spools.Union", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    version = models.PositiveIntegerField("versión")
+    first_change_at = models.DateTimeField("primer cambio sin enviar", db_index=True)
+    problema = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "unión pendiente para la planilla"
+        verbose_name_plural = "uniones pendientes para la planilla"
+
+    def __str__(self) -> str:
+        return f"unión {self.union_id} v{self.version}"
+
+    @classmethod
+    def queue(cls, unions: Any) -> None:
+        """Queue the joints' new state for the sheet; call inside the action's transaction."""
+        now = timezone.now()
+        rows = [SheetUnionChange(union_id=u.pk, version=u.version, first_change_at=now) for u in unions]
+        if rows:
+            SheetUnionChange.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["union"], update_fields=["version"]
+            )
+
+
 class SheetSyncState(models.Model):
     """The mirror's bookkeeping and status (a single row, id 1)."""
 

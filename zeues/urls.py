@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from occupation import api as occupation_api
+from occupation import v4 as occupation_v4
 from reparacion import api as reparacion_api
 from zeues.front import alerts, board, downloads, gerencia, history, labels, photos, views
 from zeues.front import api as front_api
@@ -27,6 +28,9 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("alertas/llamar", reparacion_api.llamar, name="alertas-llamar"),
     # Before spools.urls, whose spools/<path:tag> would otherwise swallow them.
     path("spools/iniciar", occupation_api.iniciar, name="spools-iniciar"),
+    # v4 paths of the system ZEUES replaces (its joint-tracking tablets and scripts).
+    path("v4/occupation/iniciar", occupation_v4.iniciar, name="v4-iniciar"),
+    path("v4/occupation/finalizar", occupation_v4.finalizar, name="v4-finalizar"),
     path("spools/ocupados", occupation_api.ocupados, name="spools-ocupados"),
     path("", include("spools.urls")),
     path("health", front_api.health, name="health"),

@@ -52,6 +52,38 @@ class TagListField(forms.Field):
         return tags
 
 
+class UnionListField(forms.Field):
+    """A JSON list of distinct joint numbers (N_UNION): positive integers, at most `max_items`.
+
+    Absent or null gives None (the caller decides what "not said" means); `[]` gives `[]`.
+    """
+
+    def __init__(self, *, max_items: int = 500, **kwargs: Any) -> None:
+        self.max_items = max_items
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[int] | None:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, list):
+            raise ValidationError("Debe ser una lista de números de unión.", code="invalid")
+        numbers = []
+        for item in value:
+            if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 1_000_000:
+                raise ValidationError(f"Número de unión no válido: {item!r}.", code="invalid")
+            numbers.append(item)
+        if len(numbers) > self.max_items:
+            raise ValidationError(f"Máximo {self.max_items} uniones por solicitud.", code="max")
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        if repeated:
+            raise ValidationError(f"Uniones repetidas: {', '.join(map(str, repeated))}.", code="duplicate")
+        return numbers
+
+    def validate(self, value: Any) -> None:
+        if value is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+
 class ApiDateField(forms.Field):
     """A date as `YYYY-MM-DD` or `DD-MM-YYYY`; not in the future."""
 

@@ -63,6 +63,7 @@ FIELDS = (
     "timestamp",
     "defecto",  # a rejection's defect (its name) and note; null on every other event
     "nota",
+    "progreso",  # a spool with joints: `ARM 3/7 · SOLD 1/6`; null for a whole-spool spool
 )
 
 
@@ -78,6 +79,7 @@ def payload(
     timestamp: datetime.datetime,
     defecto: str | None = None,
     nota: str | None = None,
+    progreso: str | None = None,
 ) -> dict[str, Any]:
     """The data of one stream event, exactly FIELDS."""
     return {
@@ -91,6 +93,7 @@ def payload(
         "timestamp": timestamp.isoformat(),
         "defecto": defecto,
         "nota": nota,
+        "progreso": progreso,
     }
 
 
