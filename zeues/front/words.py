@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from spools.models import EstadoCalidad, EstadoOperacion, EventType, Operacion, Spool
+from spools.models import JOINT_EVENTS, EstadoCalidad, EstadoOperacion, EventType, Operacion, Spool
 
 OPERACION = {
     Operacion.ARM: "ARM",
@@ -45,6 +45,12 @@ EVENTO = {
     EventType.PIN_DESBLOQUEADO: "PIN desbloqueado",
     EventType.LOGIN_BLOQUEADO: "Inicio de sesión bloqueado",
     EventType.LOGIN_DESBLOQUEADO: "Inicio de sesión desbloqueado",
+    EventType.UNION_ARM_REGISTRADA: "Armó la unión",
+    EventType.UNION_SOLD_REGISTRADA: "Soldó la unión",
+    EventType.UNION_AGREGADA: "Supervisor agregó una unión",
+    EventType.UNION_CORREGIDA: "Supervisor corrigió una unión",
+    EventType.UNION_ANULADA: "Supervisor anuló una unión",
+    EventType.LIBERAR_SPOOL: "Liberó sin registrar uniones",
 }
 
 
@@ -54,11 +60,15 @@ def operacion(code: str) -> str:
 
 
 def evento(tipo: str, details: dict[str, Any] | None = None) -> str:
-    """An audit event type in words; a metrología result says which (`Metrología: RECHAZADO`)."""
+    """An audit event type in words; a metrología result says which (`Metrología: RECHAZADO`),
+    a joint's event its number (`Armó la unión #4`)."""
     text = EVENTO.get(tipo, tipo)  # type: ignore[call-overload]
     resultado = (details or {}).get("resultado")
     if tipo == EventType.COMPLETAR_METROLOGIA and resultado:
         return f"{text}: {resultado}"
+    n_union = (details or {}).get("n_union")
+    if tipo in JOINT_EVENTS and n_union:
+        return f"{text} #{n_union}"
     return text
 
 

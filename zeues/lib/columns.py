@@ -24,6 +24,42 @@ ZEUES_OWNED = (
     "Estado_Detalle",
 )
 
+# Operaciones: the sheet's own formulas over Uniones; ZEUES never writes them.
+OPERACIONES_FORMULAS = (
+    "Total_Uniones",
+    "Uniones_ARM_Completadas",
+    "Uniones_SOLD_Completadas",
+    "Pulgadas_ARM",
+    "Pulgadas_SOLD",
+)
+
+# Uniones: one row per joint (docs/joints.md); the key is TAG_SPOOL + N_UNION (ID is a row number).
+UNIONES = "Uniones"
+N_UNION = "N_UNION"
+UNIONES_REQUIRED = (TAG_SPOOL, N_UNION, "DN_UNION", "TIPO_UNION")
+# The cells ZEUES owns in Uniones: the mirror writes them for the joints that changed.
+UNIONES_ZEUES_OWNED = (
+    "ARM_FECHA_INICIO",
+    "ARM_FECHA_FIN",
+    "ARM_WORKER",
+    "SOL_FECHA_INICIO",
+    "SOL_FECHA_FIN",
+    "SOL_WORKER",
+)
+# The NDT department's cells: read at import, never written.
+UNIONES_NDT = ("NDT_UNION", "R_NDT_UNION", "NDT_FECHA", "NDT_STATUS")
+UNIONES_ALL = (
+    "ID",
+    "OT",
+    N_UNION,
+    TAG_SPOOL,
+    "DN_UNION",
+    "TIPO_UNION",
+    *UNIONES_ZEUES_OWNED,
+    *UNIONES_NDT,
+    "version",
+)
+
 # Trabajadores and Roles: required first, then those read when present.
 TRABAJADORES_REQUIRED = ("Id", "Nombre")
 TRABAJADORES_OPTIONAL = ("Apellido", "Activo")
