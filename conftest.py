@@ -93,6 +93,7 @@ def make_joints(db):
     """
     from spools.joints import store_progress
     from spools.models import Union
+    from zeues.lib.dn import parse_dn
 
     def make(spool: Spool, joints: list[tuple[Any, ...]]) -> Spool:
         yesterday = timezone.now() - datetime.timedelta(days=1)
@@ -107,7 +108,7 @@ def make_joints(db):
                         f"{op}_fin": yesterday,
                         f"{op}_fecha": timezone.localdate(yesterday),
                     }
-            Union.objects.create(spool=spool, n_union=n, dn=dn, tipo=tipo, **fields)
+            Union.objects.create(spool=spool, n_union=n, dn=parse_dn(dn), tipo=tipo, **fields)
         store_progress([spool.pk])
         return Spool.objects.with_people().get(pk=spool.pk)
 
@@ -237,15 +238,20 @@ def sheet_settings(settings, emulator):
 
 
 def _written() -> dict[str, Any]:
-    """Everything an action may write: spool state, audit events, KPI facts, the sheet's outbox."""
-    from spools.models import Event, KpiCompletion, KpiInspection, KpiSession, KpiStage
-    from zeues.models import SheetSpoolChange
+    """Everything an action may write: spool state, joints, audit events, KPI facts, the sheet's outboxes."""
+    from spools.models import Event, KpiCompletion, KpiInspection, KpiSession, KpiStage, Union
+    from zeues.models import SheetSpoolChange, SheetUnionChange
 
     state = [f for f in Spool._meta.concrete_fields if f.name not in ("created_at", "updated_at")]
+    joint = [f for f in Union._meta.concrete_fields if f.name not in ("created_at", "updated_at")]
     return {
         "spools": list(Spool.objects.order_by("pk").values_list(*(f.attname for f in state))),
+        "joints": list(Union.objects.order_by("pk").values_list(*(f.attname for f in joint))),
         "events": list(Event.objects.order_by("seq").values_list("seq", flat=True)),
         "outbox": list(SheetSpoolChange.objects.order_by("spool_id").values_list("spool_id", "version")),
+        "joint_outbox": list(
+            SheetUnionChange.objects.order_by("union_id").values_list("union_id", "version")
+        ),
         "kpi": [m.objects.count() for m in (KpiSession, KpiInspection, KpiStage, KpiCompletion)],
     }
 

@@ -97,6 +97,9 @@ def test_the_last_release_upgrades_without_losing_a_row():
             4,
         )
         assert spool.ocupado_por.token == "MR(93)" and spool.armador_id == 93
+        # A spool of the release before joints is a whole-spool spool: no joints, figures zero.
+        assert (spool.uniones_total, spool.uniones_sold_listas, spool.pulgadas_arm) == (0, 0, 0)
+        assert not spool.uniones.exists()
         assert spool.estado_detalle == "MR(93) trabajando SOLD (ARM completado, SOLD en progreso)"
         assert list(Worker.objects.get(pk=93).active_roles()) == ["Armador"]
         event = Event.objects.get(seq=saved["seq"])

@@ -181,6 +181,10 @@ class E2EClient:
         """One POST to the URL named `name`."""
         return httpx.post(f"{self.base_url}{reverse(name)}", json=body, headers=self.headers, timeout=30)
 
+    def get(self, name: str, **kwargs: Any) -> httpx.Response:
+        """One GET of the URL named `name` (its keyword arguments in `kwargs`)."""
+        return httpx.get(f"{self.base_url}{reverse(name, kwargs=kwargs)}", headers=self.headers, timeout=30)
+
     def post_concurrently(self, calls: list[tuple[str, dict[str, Any]]]) -> list[httpx.Response]:
         """Fire every (URL name, body) at the same instant from its own thread; answers in order."""
         barrier = threading.Barrier(len(calls))
