@@ -1,4 +1,4 @@
-"""A supervisor's engineering changes to a spool's joints: add, correct DN or type, void.
+"""A supervisor's changes to a spool's joints: add, correct DN or type, void, undo a mistaken record.
 
 Each change goes through the engine's step like every other action (the spool's row locked, the
 joint written, the spool's joint figures recomputed, the operations settled, one audit event with
@@ -139,6 +139,57 @@ def union_void(*, union: Union, motivo: str = "", actor: Actor = None) -> Union:
                 Accion.ANULAR,
                 fresh,
                 {**_describe(fresh), "motivo": why, "tenia_trabajo": fresh.tiene_trabajo},
+            )
+        ]
+
+    _run(union.spool, actor, write)
+    return Union.objects.get(pk=union.pk)
+
+
+def union_undo(*, union: Union, operacion: str, motivo: str, actor: Actor = None) -> Union:
+    """Undo a joint's fit-up (ARM) or welding (SOLD) recorded by mistake, with the reason.
+
+    The record is not erased: the audit event keeps who and when it had been recorded, and the
+    joint goes back to open for that operation. A fit-up cannot be undone while the joint is
+    welded (undo the welding first).
+    """
+    why = _reason(motivo)
+    if operacion not in ("ARM", "SOLD"):
+        raise _invalid("operacion", "Debe ser ARM o SOLD.")
+    prefix = "arm" if operacion == "ARM" else "sold"
+
+    def write(s: Spool, now: datetime.datetime) -> list[JointEvent]:
+        fresh = Union.objects.select_related("arm_worker", "sold_worker").get(pk=union.pk)
+        if fresh.anulada:
+            raise _invalid("union", f"La unión #{fresh.n_union} está anulada.")
+        if getattr(fresh, f"{prefix}_fin") is None:
+            verb = "armada" if operacion == "ARM" else "soldada"
+            raise _invalid(
+                "union", f"La unión #{fresh.n_union} no está {verb}: no hay registro que deshacer."
+            )
+        if operacion == "ARM" and fresh.sold_fin is not None:
+            raise _invalid("union", f"La unión #{fresh.n_union} está soldada: deshaga primero la soldadura.")
+        worker = fresh.worker_of(operacion)
+        undone = {
+            "operacion": operacion,
+            "worker": worker.token if worker else None,
+            "worker_id": worker.pk if worker else None,
+            "inicio": (getattr(fresh, f"{prefix}_inicio") or now).isoformat(),
+            "fin": getattr(fresh, f"{prefix}_fin").isoformat(),
+        }
+        for name in ("worker", "inicio", "fin", "fecha"):
+            setattr(fresh, f"{prefix}_{name}", None)
+        fresh.version += 1
+        fresh.save(
+            update_fields=[f"{prefix}_{n}" for n in ("worker", "inicio", "fin", "fecha")]
+            + ["version", "updated_at"]
+        )
+        return [
+            JointEvent(
+                EventType.UNION_CORREGIDA,
+                Accion.CORREGIR,
+                fresh,
+                {**_describe(fresh), "deshecho": undone, "motivo": why},
             )
         ]
 

@@ -531,3 +531,39 @@ def test_services_refuse_sold_on_fw_even_without_the_api(fitter, welder, make_sp
     spool_take(spool=spool, worker=welder, operacion="SOLD")
     with pytest.raises(UnionNoDisponible):
         spool_finish(spool=_fresh(spool), worker=welder, uniones=[2])
+
+
+def test_undoing_a_mistaken_fit_up_reopens_the_joint_and_keeps_the_record(api, fitter, spool, admin_user):
+    spool_take(spool=spool, worker=fitter, operacion="ARM")
+    _finalizar(api, spool, fitter, [1, 2, 3, 4, 5])
+    assert _fresh(spool).arm == EstadoOperacion.COMPLETADO
+    union = joint_changes.union_undo(
+        union=_joints(spool)[5], operacion="ARM", motivo="Marcada por error", actor=admin_user
+    )
+    assert union.arm_fin is None and union.arm_worker is None and union.arm_fecha is None
+    s = _fresh(spool)
+    assert s.arm == EstadoOperacion.PAUSADO and s.uniones_arm == 4 and s.pulgadas_arm == Decimal("20.5")
+    event = Event.objects.get(evento_tipo=EventType.UNION_CORREGIDA)
+    assert (
+        event.details["deshecho"]["worker_id"] == fitter.id and event.details["motivo"] == "Marcada por error"
+    )
+    # The joint can now be fitted again, by whoever really fits it.
+    spool_take(spool=_fresh(spool), worker=fitter, operacion="ARM")
+    assert _finalizar(api, spool, fitter, [5]).json()["accion"] == "COMPLETAR"
+
+
+def test_a_welded_joints_fit_up_cannot_be_undone_before_its_welding(
+    fitter, welder, make_spool, make_joints, admin_user
+):
+    spool = make_joints(
+        make_spool(arm="completado", sold="completado"), [(1, "2", "BW", {"arm": fitter, "sold": welder})]
+    )
+    before = _snapshot(spool)
+    with pytest.raises(Exception, match="deshaga primero la soldadura"):
+        joint_changes.union_undo(union=_joints(spool)[1], operacion="ARM", motivo="x", actor=admin_user)
+    assert _snapshot(spool) == before
+    joint_changes.union_undo(
+        union=_joints(spool)[1], operacion="SOLD", motivo="Soldada en otro spool", actor=admin_user
+    )
+    s = _fresh(spool)
+    assert (s.sold, s.uniones_sold, s.uniones_sold_listas) == (EstadoOperacion.PAUSADO, 0, 1)
