@@ -181,6 +181,7 @@ def supervisores_group(db):
         "spools.migrations.0010_defect_catalogue_and_alert_permission",
         "zeues.migrations.0006_tablet_sessions",
         "zeues.migrations.0007_login_unlock_permission",
+        "spools.migrations.0015_supervisores_union_permissions",
     ):
         migration = importlib.import_module(name)
         for app_label, codename in migration.PERMISSIONS:
