@@ -263,8 +263,9 @@ def _record_joints(
     actor: Actor,
     now: datetime.datetime,
 ) -> None:
-    """One audit event per joint written, in one insert; the spool's own event goes live."""
-    events_append_many(
+    """One audit event per joint written, in one insert. The spool's own event (a finish's PAUSAR
+    or COMPLETAR) goes live; a supervisor's joint change, which has none, goes live once."""
+    events = events_append_many(
         spool=spool,
         worker=worker,
         operacion=step.operacion,
@@ -272,6 +273,21 @@ def _record_joints(
         now=now,
         items=[(j.tipo, j.accion, {"n_union": j.union.n_union, **j.details}) for j in written],
     )
+    if not step.events:
+        live.send_on_commit(
+            LIVE_TYPE[EventType(events[-1].evento_tipo)],
+            live.payload(
+                event_id=str(events[-1].id),
+                tag_spool=spool.tag_spool,
+                operacion=step.operacion,
+                worker_id=worker.pk if worker else None,
+                worker_nombre=worker.token if worker else None,
+                estado_detalle=spool.estado_detalle,
+                ocupado_por=spool.ocupado_por.token if spool.ocupado_por else None,
+                timestamp=timezone.localtime(now),
+                progreso=spool_joints.label(spool) or None,
+            ),
+        )
 
 
 def _record(
