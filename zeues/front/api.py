@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from django_eventstream import views as eventstream_views
 
 import zeues
+from spools.joints import progress_to_dict
 from spools.models import Spool
 from spools.serializers import rejection_to_dict
 from spools.services import spool_get
@@ -26,7 +27,7 @@ from zeues.front.permissions import KIOSK, OFFICE, may_open, own_auth, public
 from zeues.lib import live
 from zeues.lib.api import api_view, bearer_user, error_response, ok
 from zeues.lib.errors import NoAutenticado, RecursoNoEncontrado, ServicioNoDisponible
-from zeues.reports.history import EventRow, History, Session, spool_history
+from zeues.reports.history import EventRow, History, JointRow, JointWork, Session, spool_history
 
 
 @api_view("GET")
@@ -97,6 +98,43 @@ def session_to_dict(s: Session) -> dict[str, Any]:
         "duration_seconds": s.duration_seconds,
         "en_curso": s.en_curso,
         "cierre": s.cierre or None,
+        # The joints the session recorded and their PD; null when its close names none.
+        "uniones": s.uniones,
+        "pulgadas": float(s.pulgadas) if s.pulgadas is not None else None,
+    }
+
+
+def _joint_work(w: JointWork | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {
+        "worker": w.worker_token or None,
+        "worker_id": w.worker_id,
+        "inicio": _iso(w.inicio),
+        "fin": _iso(w.fin),
+        "segundos": w.seconds,
+    }
+
+
+def joint_to_dict(j: JointRow) -> dict[str, Any]:
+    """One joint as /api/history lists it (the shape of /api/spools/{tag}'s, plus seconds)."""
+    ndt = None
+    if j.has_ndt:
+        ndt = {
+            "metodo": j.ndt_metodo or None,
+            "informe": j.ndt_informe or None,
+            "fecha": _iso(j.ndt_fecha),
+            "resultado": j.ndt_resultado or None,
+        }
+    return {
+        "n_union": j.n_union,
+        "dn": float(j.dn),
+        "tipo": j.tipo,
+        "anulada": j.anulada,
+        "motivo_anulacion": j.motivo or None,
+        "arm": _joint_work(j.arm),
+        "sold": _joint_work(j.sold),
+        "ndt": ndt,
     }
 
 
@@ -114,18 +152,20 @@ def event_to_dict(e: EventRow) -> dict[str, Any]:
 
 
 def history_to_dict(h: History) -> dict[str, Any]:
-    """The API's answer: `{tag_spool, ultimo_rechazo, sessions, events}`."""
+    """The API's answer: `{tag_spool, ultimo_rechazo, progreso, sessions, uniones, events}`."""
     return {
         "tag_spool": h.spool.tag_spool,
         "ultimo_rechazo": rejection_to_dict(h.spool),
+        "progreso": progress_to_dict(h.spool),
         "sessions": [session_to_dict(s) for s in h.sessions],
+        "uniones": [joint_to_dict(j) for j in h.joints],
         "events": [event_to_dict(e) for e in h.events],
     }
 
 
 @api_view("GET")
 def api_history(request: HttpRequest, tag: str) -> JsonResponse:
-    """GET /api/history/{tag}: the spool's sessions and raw events (404 SPOOL_NO_ENCONTRADO)."""
+    """GET /api/history/{tag}: the spool's sessions, joints and raw events (404 SPOOL_NO_ENCONTRADO)."""
     return ok(history_to_dict(spool_history(spool_get(tag_spool=tag))))
 
 

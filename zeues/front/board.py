@@ -6,7 +6,8 @@ says `antiguas=1`. The list can be filtered by operation and worker; the filters
 query string, so a filtered board is a link to share and the live refresh (htmx re-fetches the
 `#board` part on every stream event) keeps them. The TV (`tv=1`) shows the rows in pages of
 `filas` rows (default TV_ROWS, which fits 1280×800) that static/board.js turns every
-`segundos` seconds.
+`segundos` seconds. A spool tracked joint by joint shows its progress (`ARM 3/7 · SOLD 1/6`)
+beside the operation; the live refresh brings the new figures with the rest of the row.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from spools import joints as spool_joints
 from spools.models import (
     INSPECTABLE,
     Alerta,
@@ -163,6 +165,11 @@ def board_context(q: BoardQuery | None = None) -> dict[str, Any]:
     stale = list(occupied.filter(fecha_ocupacion__lt=cutoff).order_by("fecha_ocupacion", "tag_spool"))
     for s in stale:
         s.stale = True  # type: ignore[attr-defined]
+    for s in (*current, *stale):
+        # `ARM 3/7 · SOLD 1/6` from the spool row's own figures (no query); "" for a whole spool,
+        # and left out in metrología and repair, where every joint is done.
+        fitting = s.operacion_actual in (Operacion.ARM, Operacion.SOLD)
+        s.progreso = spool_joints.label(s) if fitting else ""  # type: ignore[attr-defined]
     shown = Q(activo=True) | Q(pk=q.trabajador) if q.trabajador is not None else Q(activo=True)
     workers = list(Worker.objects.filter(shown).order_by("pk"))
     blocked = list(Spool.objects.filter(calidad=EstadoCalidad.BLOQUEADO).order_by("tag_spool")[:200])

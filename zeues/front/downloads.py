@@ -1,4 +1,5 @@
-"""Download views for spools/exports.py: /historial/<tag>/exportar.<fmt>, /historial/exportar/eventos.<fmt>."""
+"""Download views for zeues/reports/exports.py: /historial/<tag>/exportar.<fmt>[?tabla=uniones],
+/historial/exportar/eventos.<fmt>."""
 
 from __future__ import annotations
 
@@ -40,20 +41,38 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
+# The tables of a spool's export (`?tabla=`): its sessions, and its joints when it has any.
+SPOOL_TABLES = ("sesiones", "uniones")
+
+
 @require_GET
 @management_required
 def spool_export(request: HttpRequest, tag: str, fmt: str) -> HttpResponseBase:
-    """GET /historial/<tag>/exportar.csv|.xlsx: the spool's history sessions."""
+    """GET /historial/<tag>/exportar.csv|.xlsx[?tabla=sesiones|uniones]: the spool's history.
+
+    A CSV holds one table (the sessions unless `tabla=uniones`): a second table under the first
+    would break every program that reads the file by its header. The XLSX holds a sheet per
+    table: «Sesiones», and «Uniones» for a spool tracked joint by joint (or the one asked for).
+    """
     spool = Spool.objects.filter(tag_spool=tag.strip()).first()
     if spool is None:
         raise Http404(f"No existe el spool «{tag}».")
+    tabla = request.GET.get("tabla", "")
+    if tabla and tabla not in SPOOL_TABLES:
+        raise Http404(f"No existe la tabla «{tabla}».")
     h = spool_history(spool)
-    name = f"historial-{_safe(spool.tag_spool)}-{_stamp()}.{fmt}"
+    suffix = "-uniones" if tabla == "uniones" else ""
+    name = f"historial-{_safe(spool.tag_spool)}{suffix}-{_stamp()}.{fmt}"
+    sessions: exports.Sheet = ("Sesiones", exports.SESSION_COLUMNS, exports.session_rows(h))
+    joints: exports.Sheet = ("Uniones", exports.JOINT_COLUMNS, exports.joint_rows(h))
     if fmt == "csv":
-        lines = exports.csv_lines(exports.SESSION_COLUMNS, exports.session_rows(h))
-        return exports.csv_response(request, lines, filename=name)
-    file = exports.xlsx_file(exports.SESSION_COLUMNS, exports.session_rows(h), sheet="Sesiones")
-    return exports.xlsx_response(request, file, filename=name)
+        _, header, rows = joints if tabla == "uniones" else sessions
+        return exports.csv_response(request, exports.csv_lines(header, rows), filename=name)
+    if tabla:
+        sheets = [joints if tabla == "uniones" else sessions]
+    else:
+        sheets = [sessions, joints] if h.has_joints else [sessions]
+    return exports.xlsx_response(request, exports.xlsx_book(sheets), filename=name)
 
 
 @require_GET

@@ -436,7 +436,10 @@ def _session_title(s: Session) -> str:
         return f"{who} · {op} · {_when(s.start)} → en curso (ahora) · {s.duration}"
     if s.cierre == SIN_CIERRE or s.end is None:
         return f"{who} · {op} · desde {_when(s.start)} · sin cierre registrado (fin desconocido)"
-    return f"{who} · {op} · {_when(s.start)} → {_when(s.end)} · {s.duration} · {words.evento(s.cierre)}"
+    joints = f" · {s.joints_text}" if s.joints_text else ""
+    return (
+        f"{who} · {op} · {_when(s.start)} → {_when(s.end)} · {s.duration} · {words.evento(s.cierre)}{joints}"
+    )
 
 
 def _note_title(kind: str, n: Note) -> str:
@@ -452,7 +455,12 @@ def _note_title(kind: str, n: Note) -> str:
         return f"{words.evento(e.evento_tipo)} · {when} · {n.supervisor or '—'}" + (
             f" · «{n.motivo}»" if n.motivo else ""
         )
-    text = f"{words.evento(e.evento_tipo)} · {words.operacion(e.operacion)} · {when}"
+    text = words.evento(e.evento_tipo, e.details)
+    if n.cambio:  # a joint added, corrected or voided: what changed, and no worker is affected
+        return f"{text} ({n.cambio}) · {when} · supervisor {n.supervisor or '—'}" + (
+            f" · motivo: {n.motivo}" if n.motivo else ""
+        )
+    text += f" · {words.operacion(e.operacion)} · {when}"
     text += f" · supervisor {n.supervisor or '—'} · trabajador {e.worker_token or '—'}"
     return text + (f" · motivo: {n.motivo}" if n.motivo else "")
 

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports: a spool's history sessions and the event log for a period (issue #7).
+"""CSV and XLSX exports: a spool's history sessions and joints, and the event log for a period.
 
 The event log can hold a year of events, so it is never loaded whole: rows come from a `values()`
 queryset read with `.iterator(chunk_size=2000)` and leave as they are formatted. CSV is streamed
@@ -21,13 +21,15 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db.models import Q
 from django.http import FileResponse, HttpRequest, StreamingHttpResponse
 
-from spools.models import Event
+from spools.models import JOINT_EVENTS, Event
 from zeues.lib import columns, csvsafe
 from zeues.lib.dates import format_sheet_date, format_sheet_datetime, shop_tz
-from zeues.reports.history import History
+from zeues.reports.history import History, JointWork
 
-Cell = str | int
-EVENT_COLUMNS = columns.METADATA
+Cell = str | int | float
+Sheet = tuple[str, Iterable[str], Iterable[list[Any]]]  # an XLSX sheet: name, header, rows
+# The sheet's Metadata columns, then the joint's number for a joint's event ("" for the others).
+EVENT_COLUMNS = (*columns.METADATA, columns.N_UNION)
 SESSION_COLUMNS = (
     columns.TAG_SPOOL,
     "Worker_ID",
@@ -39,6 +41,30 @@ SESSION_COLUMNS = (
     "Duracion",
     "Duracion_Segundos",
     "Cierre",
+)
+# One row per joint: the Uniones tab's names where it has the column, the sessions' otherwise.
+JOINT_COLUMNS = (
+    columns.TAG_SPOOL,
+    columns.N_UNION,
+    "DN_UNION",
+    "TIPO_UNION",
+    "ARM_Worker_ID",
+    "ARM_WORKER",
+    "ARM_Worker_Nombre",
+    "ARM_FECHA_INICIO",
+    "ARM_FECHA_FIN",
+    "ARM_Duracion",
+    "ARM_Duracion_Segundos",
+    "SOL_Worker_ID",
+    "SOL_WORKER",
+    "SOL_Worker_Nombre",
+    "SOL_FECHA_INICIO",
+    "SOL_FECHA_FIN",
+    "SOL_Duracion",
+    "SOL_Duracion_Segundos",
+    *columns.UNIONES_NDT,
+    "Anulada",
+    "Motivo_Anulacion",
 )
 CHUNK_SIZE = 2000
 ROWS_PER_BATCH = 500  # CSV rows joined into one piece of the response
@@ -60,6 +86,40 @@ def session_rows(h: History) -> Iterator[list[Cell]]:
             s.duration if s.duration_seconds is not None else "",
             s.duration_seconds if s.duration_seconds is not None else "",
             "EN_CURSO" if s.en_curso else s.cierre,
+        ]
+
+
+def _work_cells(w: JointWork | None) -> list[Cell]:
+    if w is None:
+        return ["", "", "", "", "", "", ""]
+    seconds = w.seconds
+    return [
+        w.worker_id if w.worker_id is not None else "",
+        w.worker_token,
+        w.worker_nombre,
+        format_sheet_datetime(w.inicio),
+        format_sheet_datetime(w.fin),
+        w.duration if seconds is not None else "",
+        seconds if seconds is not None else "",
+    ]
+
+
+def joint_rows(h: History) -> Iterator[list[Cell]]:
+    """The spool's joints as export rows, by number; DN a number, voided ones included (SI/"")."""
+    for j in h.joints:
+        yield [
+            h.spool.tag_spool,
+            j.n_union,
+            float(j.dn),
+            j.tipo,
+            *_work_cells(j.arm),
+            *_work_cells(j.sold),
+            j.ndt_metodo,
+            j.ndt_informe,
+            format_sheet_date(j.ndt_fecha),
+            j.ndt_resultado,
+            "SI" if j.anulada else "",
+            j.motivo,
         ]
 
 
@@ -110,7 +170,16 @@ def event_log_rows(where: Q) -> Iterator[list[Cell]]:
             accion,
             format_sheet_date(fecha),
             json.dumps(details, ensure_ascii=False, sort_keys=True, default=str),
+            _n_union(tipo, details),
         ]
+
+
+def _n_union(tipo: str, details: object) -> Cell:
+    """A joint event's joint number; "" for every other event (whose details may hold `uniones`)."""
+    if tipo not in JOINT_EVENTS or not isinstance(details, dict):
+        return ""
+    n = details.get("n_union")
+    return n if isinstance(n, int) else ""
 
 
 class _Line:
@@ -142,7 +211,7 @@ def xlsx_file(header: Iterable[str], rows: Iterable[list[Any]], *, sheet: str) -
     return xlsx_book([(sheet, header, rows)])
 
 
-def xlsx_book(sheets: Iterable[tuple[str, Iterable[str], Iterable[list[Any]]]]) -> IO[bytes]:
+def xlsx_book(sheets: Iterable[Sheet]) -> IO[bytes]:
     """An XLSX workbook, one sheet per (name, header, rows), written row by row; rewound.
 
     Dates and datetimes become real Excel dates (yyyy-mm-dd [hh:mm]); everything else is written as

@@ -234,3 +234,60 @@ def test_dashboard_occupied_json(api, make_worker, make_spool):
 def test_stream_refuses_anonymous_and_bad_tokens(client):
     assert client.get(STREAM).status_code == 401
     assert client.get(STREAM, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+# --- spools tracked joint by joint ------------------------------------------------------------
+
+
+def _row(page: str, tag: str) -> str:
+    start = page.index(f'<tr data-tag="{tag}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_board_rows_show_joint_progress_and_whole_spools_none(boss, make_worker, make_spool, make_joints):
+    from occupation.services import spool_take
+
+    w = make_worker(id=91, nombre="Juan", apellido="García", roles=["Armador", "Soldador"])
+    joints = [(1, "2", "BW", {"arm": w}), (2, "2", "BW", {"arm": w}), (3, "3", "SO"), (4, "1", "FW")]
+    spool_take(spool=make_joints(make_spool(tag_spool="J-ARM"), joints), worker=w, operacion="ARM")
+    _occupy(make_spool, w, "J-WHOLE", 0)
+    repair = _occupy(make_spool, w, "J-REP", 0, op="REPARACION")
+    make_joints(repair, [(1, "2", "BW", {"arm": w, "sold": w})])
+    page = boss.get(BOARD).content.decode()
+    assert '<span class="progreso" data-progreso>ARM 2/4 · SOLD 0/3</span>' in _row(page, "J-ARM")
+    assert "data-progreso" not in _row(page, "J-WHOLE")
+    assert "data-progreso" not in _row(page, "J-REP")  # every joint is done: nothing to follow
+
+
+def test_board_refresh_brings_the_new_progress_the_stream_event_carries(
+    boss, make_worker, make_spool, make_joints, django_capture_on_commit_callbacks
+):
+    from occupation.services import spool_finish, spool_take
+    from spools.models import Spool
+
+    a = make_worker(id=110, nombre="Ana", apellido="Araya", roles=["Armador"])
+    b = make_worker(id=90, nombre="Beto", apellido="Soto", roles=["Armador"])
+    spool = make_joints(make_spool(tag_spool="J-LIVE"), [(n, "2", "BW") for n in (1, 2, 3, 4)])
+    sent: list[tuple[str, dict]] = []
+    original = live.send
+    live.send = lambda event_type, data: sent.append((event_type, data))  # type: ignore[assignment]
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            spool_take(spool=spool, worker=a, operacion="ARM")
+        fragment = boss.get(BOARD, headers={"HX-Request": "true"}).content.decode()
+        assert "ARM 0/4 · SOLD 0/4" in _row(fragment, "J-LIVE")
+        with django_capture_on_commit_callbacks(execute=True):
+            spool_finish(spool=Spool.objects.get(pk=spool.pk), worker=a, uniones=[1, 2])
+        assert 'data-tag="J-LIVE"' not in boss.get(BOARD, headers={"HX-Request": "true"}).content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            spool_take(spool=Spool.objects.get(pk=spool.pk), worker=b, operacion="ARM")
+        fragment = boss.get(BOARD, headers={"HX-Request": "true"}).content.decode()
+    finally:
+        live.send = original  # type: ignore[assignment]
+    assert [(t, d["progreso"]) for t, d in sent] == [
+        ("TOMAR", "ARM 0/4 · SOLD 0/4"),
+        ("PAUSAR", "ARM 2/4 · SOLD 0/4"),
+        ("TOMAR", "ARM 2/4 · SOLD 0/4"),
+    ]
+    row = _row(fragment, "J-LIVE")
+    assert "BS(90) Beto Soto" in row and f">{sent[-1][1]['progreso']}</span>" in row

@@ -16,10 +16,13 @@ from django.contrib.auth.models import Group
 from django.db import connections
 from django.test import AsyncRequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from spools.models import Event, EventType, Spool, Worker
 from spools.services import event_append
 from zeues.front import downloads
+from zeues.front.tests.test_history import hand_off
+from zeues.reports import exports
 from zeues.reports.history import spool_history
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +42,7 @@ EVENT_HEADER = [
     "Accion",
     "Fecha_Operacion",
     "Metadata_JSON",
+    "N_UNION",
 ]
 
 
@@ -123,6 +127,7 @@ def test_event_log_csv_matches_the_metadata_columns(manager, worked):
         "",
         "02-03-2026",
         "{}",
+        "",
     ]
     assert got[2][9] == '{"motivo": "almuerzo"}'
     assert len(got) == 1 + 5
@@ -236,3 +241,109 @@ def test_history_pages_link_to_the_exports(manager, worked):
     assert f'href="{csv_link}"' in page and f'href="{xlsx_link}"' in page
     search = manager.get(reverse("history-search")).content.decode()
     assert f'action="{EVENTS_CSV}"' in search and f'formaction="{EVENTS_XLSX}"' in search
+
+
+# --- a spool tracked joint by joint -----------------------------------------------------------
+
+
+@pytest.fixture
+def handed_off(make_worker, make_spool, make_joints, admin_user):
+    """Ana fits 1–2, Beto 3–4, Carla welds 1, a supervisor voids 2 (test_history.hand_off)."""
+    return hand_off(make_worker, make_spool, make_joints, admin_user)
+
+
+def _book(response):
+    import openpyxl
+
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+
+
+def test_spool_joints_csv_credits_each_fitter_and_welder(manager, handed_off):
+    response = manager.get(spool_export(handed_off.tag_spool, "csv"), {"tabla": "uniones"})
+    assert "historial-MK-J_HIST-1-uniones-" in response["Content-Disposition"]
+    header, *joints = rows(response)
+    assert header == list(exports.JOINT_COLUMNS)
+    got = [dict(zip(header, r, strict=True)) for r in joints]
+    assert [(r["N_UNION"], r["DN_UNION"], r["TIPO_UNION"], r["ARM_WORKER"]) for r in got] == [
+        ("1", "2.0", "BW", "AA(110)"),
+        ("2", "2.0", "BW", "AA(110)"),
+        ("3", "3.0", "SO", "BS(90)"),
+        ("4", "1.5", "FW", "BS(90)"),
+    ]
+    one = got[0]
+    assert (one["ARM_Worker_ID"], one["ARM_Worker_Nombre"]) == ("110", "Ana Araya")
+    assert (one["SOL_WORKER"], one["SOL_Worker_Nombre"]) == ("CD(120)", "Carla Diaz")
+    assert got[2]["SOL_WORKER"] == "" and got[2]["SOL_FECHA_FIN"] == ""
+    # The duration is the joint's end minus its start; both in the sheet's format and shop time.
+    from spools.models import Union
+
+    union = Union.objects.get(spool=handed_off, n_union=3)
+    three = got[2]
+    assert int(three["ARM_Duracion_Segundos"]) == int((union.arm_fin - union.arm_inicio).total_seconds())
+    assert three["ARM_FECHA_FIN"] == timezone.localtime(union.arm_fin).strftime("%d-%m-%Y %H:%M:%S")
+    assert (got[1]["Anulada"], got[1]["Motivo_Anulacion"]) == ("SI", "Ramal <eliminado> en rev. C")
+    assert got[0]["Anulada"] == "" and got[0]["NDT_UNION"] == ""
+
+
+def test_spool_sessions_csv_is_unchanged_by_joints(manager, handed_off):
+    header, *sessions = rows(manager.get(spool_export(handed_off.tag_spool, "csv")))
+    assert header == list(exports.SESSION_COLUMNS)
+    assert [(r[2], r[9]) for r in sessions] == [
+        ("AA(110)", "PAUSAR_SPOOL"),
+        ("BS(90)", "COMPLETAR_ARM"),
+        ("CD(120)", "PAUSAR_SPOOL"),  # joint 3 was still to weld
+    ]
+
+
+def test_spool_xlsx_has_a_sheet_of_joints_beside_the_sessions(manager, handed_off):
+    book = _book(manager.get(spool_export(handed_off.tag_spool, "xlsx")))
+    assert book.sheetnames == ["Sesiones", "Uniones"]
+    header, *joints = list(book["Uniones"].iter_rows(values_only=True))
+    assert header == exports.JOINT_COLUMNS
+    by_column = [dict(zip(header, r, strict=True)) for r in joints]
+    assert [(r["N_UNION"], r["DN_UNION"], r["ARM_WORKER"], r["SOL_WORKER"]) for r in by_column] == [
+        (1, 2, "AA(110)", "CD(120)"),
+        (2, 2, "AA(110)", None),
+        (3, 3, "BS(90)", None),
+        (4, 1.5, "BS(90)", None),
+    ]
+    assert isinstance(by_column[0]["ARM_Duracion_Segundos"], int)  # numbers stay numbers
+    assert len(list(book["Sesiones"].iter_rows(values_only=True))) == 1 + 3
+    only = _book(manager.get(spool_export(handed_off.tag_spool, "xlsx"), {"tabla": "uniones"}))
+    assert only.sheetnames == ["Uniones"]
+
+
+def test_whole_spool_xlsx_has_only_its_sessions_and_unknown_table_is_404(manager, worked):
+    assert _book(manager.get(spool_export("X-1", "xlsx"))).sheetnames == ["Sesiones"]
+    header, *none = rows(manager.get(spool_export("X-1", "csv"), {"tabla": "uniones"}))
+    assert header == list(exports.JOINT_COLUMNS) and none == []
+    assert manager.get(spool_export("X-1", "csv"), {"tabla": "otra"}).status_code == 404
+
+
+def test_joint_export_neutralises_formulas_people_typed(manager, make_worker, make_spool, make_joints):
+    evil = make_worker(id=66, nombre="=HYPERLINK(1)", apellido="", roles=["Armador"])
+    spool = make_joints(make_spool(tag_spool="MK-J-EVIL"), [(1, "2", "BW", {"arm": evil})])
+    from spools.models import Union
+
+    Union.objects.filter(spool=spool).update(anulada=True, anulada_motivo="+cmd|' /C calc'!A0")
+    header, row = rows(manager.get(spool_export("MK-J-EVIL", "csv"), {"tabla": "uniones"}))
+    got = dict(zip(header, row, strict=True))
+    assert got["ARM_Worker_Nombre"] == "'=HYPERLINK(1)" and got["Motivo_Anulacion"] == "'+cmd|' /C calc'!A0"
+    assert got["ARM_WORKER"] == "'=(66)"  # the token starts with the name's first letter
+
+
+def test_event_log_names_the_joint_of_each_joint_event(manager, handed_off):
+    today = timezone.localdate().isoformat()
+    header, *events = rows(manager.get(EVENTS_CSV, {"desde": today, "hasta": today}))
+    assert header[-1] == "N_UNION"
+    joint_events = [(r[2], r[-1]) for r in events if r[2].startswith("UNION_")]
+    assert joint_events == [
+        ("UNION_ARM_REGISTRADA", "1"),
+        ("UNION_ARM_REGISTRADA", "2"),
+        ("UNION_ARM_REGISTRADA", "3"),
+        ("UNION_ARM_REGISTRADA", "4"),
+        ("UNION_SOLD_REGISTRADA", "1"),
+        ("UNION_ANULADA", "2"),
+    ]
+    # The spool-level events keep an empty N_UNION (their joints are in Metadata_JSON).
+    assert all(r[-1] == "" for r in events if not r[2].startswith("UNION_"))

@@ -63,6 +63,18 @@ def test_api_history_shape(api, make_worker, make_spool):
         "duration_seconds": 93600,
         "en_curso": False,
         "cierre": "PAUSAR_SPOOL",
+        "uniones": None,
+        "pulgadas": None,
+    }
+    # A whole-spool spool: no joints, zero progress (the shape of /api/spools/{tag}).
+    assert body["uniones"] == []
+    assert body["progreso"] == {
+        "arm_hechas": 0,
+        "arm_total": 0,
+        "sold_hechas": 0,
+        "sold_total": 0,
+        "pulgadas_arm": 0.0,
+        "pulgadas_sold": 0.0,
     }
     assert second["en_curso"] and second["end_time"] is None and second["duration_seconds"] >= 300
     assert [e["evento_tipo"] for e in body["events"]] == ["TOMAR_SPOOL", "PAUSAR_SPOOL", "TOMAR_SPOOL"]
@@ -531,3 +543,166 @@ def test_search_says_the_state_in_words(boss, make_worker, make_spool, django_as
         page = boss.get(SEARCH, {"q": "H-FIND"}).content.decode()
     assert "TAG_SPOOL" not in page and "(ARM en progreso" not in page  # not Estado_Detalle
     assert page.count("MR(64) trabajando en ARM · ARM en curso · SOLD pendiente") == 3
+
+
+# --- a spool tracked joint by joint ----------------------------------------------------------
+
+JOINTS = [(1, "2", "BW"), (2, "2", "BW"), (3, "3", "SO"), (4, "1 1/2", "FW")]
+
+
+@pytest.fixture
+def handed_off(make_worker, make_spool, make_joints, admin_user):
+    """The spool of `hand_off` (also used by test_downloads.py)."""
+    return hand_off(make_worker, make_spool, make_joints, admin_user)
+
+
+def hand_off(make_worker, make_spool, make_joints, admin_user) -> Spool:
+    """Ana fits 1–2 and pauses; Beto fits 3–4 and completes ARM; Carla welds 1; a supervisor voids 2."""
+    from occupation import joints as joint_changes
+    from occupation.services import spool_finish, spool_take
+    from spools.models import Union
+
+    ana = make_worker(id=110, nombre="Ana", apellido="Araya", roles=["Armador"])
+    beto = make_worker(id=90, nombre="Beto", apellido="Soto", roles=["Armador"])
+    carla = make_worker(id=120, nombre="Carla", apellido="Diaz", roles=["Soldador"])
+    spool = make_joints(make_spool(tag_spool="MK-J/HIST-1", nv="NV-J"), JOINTS)
+
+    def fresh() -> Spool:
+        return Spool.objects.with_people().get(pk=spool.pk)
+
+    for worker, op, uniones in ((ana, "ARM", [1, 2]), (beto, "ARM", [3, 4]), (carla, "SOLD", [1])):
+        spool_take(spool=fresh(), worker=worker, operacion=op)
+        spool_finish(spool=fresh(), worker=worker, uniones=uniones)
+    joint_changes.union_void(
+        union=Union.objects.get(spool=spool, n_union=2),
+        motivo="Ramal <eliminado> en rev. C",
+        actor=admin_user,
+    )
+    return fresh()
+
+
+def _section(page: str, testid: str) -> str:
+    start = page.index(f'data-testid="{testid}"')
+    return page[start : page.index("</table>", start)]
+
+
+def _joint_row(table: str, n: int) -> str:
+    start = table.index(f'data-union="{n}"')
+    return table[start : table.index("</tr>", start)]
+
+
+def test_page_shows_each_joint_with_its_fitter_and_welder_and_each_session_its_joints(boss, handed_off):
+    page = boss.get(history(handed_off.tag_spool)).content.decode()
+    progreso = page[page.index('data-testid="progreso"') :]
+    progreso = progreso[: progreso.index("</p>")]
+    assert "ARM 3/3 · SOLD 1/2" in progreso  # joint 2 voided: it counts no more
+    assert "PD ARM 6,5" in progreso and "PD SOLD 2<" in progreso
+    joints = _section(page, "joints")
+    assert "Uniones: 4 uniones · ARM 3/3 · SOLD 1/2" in joints
+    one, three, four = (_joint_row(joints, n) for n in (1, 3, 4))
+    assert "AA(110) Ana Araya" in one and "CD(120) Carla Diaz" in one and "BW (a tope)" in one
+    assert "BS(90) Beto Soto" in three and "SO (socket)" in three and "pendiente" in three
+    assert "BS(90) Beto Soto" in four and "FW: se suelda en terreno" in four and ">1,5<" in four
+    assert "Ana" not in three and "Beto" not in one
+    sessions = _section(page, "sessions")
+    assert '<th scope="col">Uniones registradas</th>' in sessions
+    assert sessions.count("AA(110) Ana Araya") == 1
+    ana = sessions[sessions.index("AA(110) Ana Araya") :]
+    assert ana[: ana.index("</tr>")].endswith('<td class="joints-cell">2 uniones (n.º 1, 2) · 4 PD</td>')
+    beto = sessions[sessions.index("BS(90) Beto Soto") :]
+    assert beto[: beto.index("</tr>")].endswith('<td class="joints-cell">2 uniones (n.º 3, 4) · 4,5 PD</td>')
+
+
+def test_page_shows_a_voided_joint_as_voided_with_its_reason_and_the_act(boss, handed_off, admin_user):
+    page = boss.get(history(handed_off.tag_spool)).content.decode()
+    joints = _section(page, "joints")
+    assert '<tr class="voided" data-union="2">' in joints and joints.count('class="voided"') == 1
+    two = _joint_row(joints, 2)
+    assert '<span class="flag">Anulada</span>: Ramal &lt;eliminado&gt; en rev. C' in two
+    assert "AA(110) Ana Araya" in two  # the work recorded on it stays on record
+    acts = _section(page, "supervisor")
+    assert "Supervisor anuló una unión #2 (DN 2 · BW)" in acts
+    assert f"<td>{admin_user.username}</td>" in acts and "Ramal &lt;eliminado&gt; en rev. C" in acts
+
+
+def test_page_of_a_spool_with_joints_says_no_code(boss, handed_off):
+    page = boss.get(history(handed_off.tag_spool)).content.decode()
+    for code in [*EventType.values, "SIN_CIERRE", "EN_CURSO"]:
+        assert code not in page, code
+    for words_ in ("Armó la unión", "Liberó sin registrar uniones"):
+        assert words_ not in page  # the joint events are in the joints table, not listed one by one
+
+
+def test_page_of_a_whole_spool_spool_has_no_joint_section(boss, make_worker, make_spool):
+    a, spool = make_worker(id=93), make_spool(tag_spool="H-WHOLE")
+    ev(spool, EventType.TOMAR_SPOOL, a, "ARM", T0)
+    ev(spool, EventType.COMPLETAR_ARM, a, "ARM", T0 + datetime.timedelta(hours=1))
+    page = boss.get(history("H-WHOLE")).content.decode()
+    assert 'data-testid="joints"' not in page and 'data-testid="progreso"' not in page
+    assert "Uniones registradas" not in page and "tabla=uniones" not in page
+    assert "Exportar sesiones:" in page
+    assert "<td>01:00:00</td><td>Completó el ARM</td></tr>" in page  # six cells, as before
+
+
+def test_api_history_lists_the_joints_with_their_workers_seconds_and_progress(api, handed_off):
+    body = api.get(api_history(handed_off.tag_spool)).json()
+    assert body["progreso"] == {
+        "arm_hechas": 3,
+        "arm_total": 3,
+        "sold_hechas": 1,
+        "sold_total": 2,
+        "pulgadas_arm": 6.5,
+        "pulgadas_sold": 2.0,
+    }
+    uniones = {u["n_union"]: u for u in body["uniones"]}
+    assert list(uniones) == [1, 2, 3, 4]
+    assert [uniones[n]["arm"]["worker"] for n in (1, 2, 3, 4)] == ["AA(110)", "AA(110)", "BS(90)", "BS(90)"]
+    assert uniones[1]["sold"]["worker"] == "CD(120)" and uniones[1]["sold"]["worker_id"] == 120
+    assert uniones[3]["sold"] is None and uniones[4]["tipo"] == "FW" and uniones[4]["dn"] == 1.5
+    assert (uniones[2]["anulada"], uniones[2]["motivo_anulacion"]) == (True, "Ramal <eliminado> en rev. C")
+    arm = uniones[3]["arm"]
+    seconds = (
+        datetime.datetime.fromisoformat(arm["fin"]) - datetime.datetime.fromisoformat(arm["inicio"])
+    ).total_seconds()
+    assert arm["segundos"] == int(seconds) and arm["inicio"].endswith("-03:00")
+    assert set(uniones[1]) == {"n_union", "dn", "tipo", "anulada", "motivo_anulacion", "arm", "sold", "ndt"}
+    assert uniones[1]["ndt"] is None
+    assert [(s["worker_id"], s["uniones"], s["pulgadas"]) for s in body["sessions"]] == [
+        (110, [1, 2], 4.0),
+        (90, [3, 4], 4.5),
+        (120, [1], 2.0),
+    ]
+    # The raw events keep every joint event (programs may want them); sessions are not made of them.
+    assert [e["evento_tipo"] for e in body["events"]].count("UNION_ARM_REGISTRADA") == 4
+
+
+def test_api_history_shows_the_ndt_the_sheet_recorded(api, handed_off):
+    from spools.models import Union
+
+    Union.objects.filter(spool=handed_off, n_union=1).update(
+        ndt_metodo="RT",
+        ndt_informe="IN-2031",
+        ndt_fecha=datetime.date(2026, 11, 12),
+        ndt_resultado="APROBADO",
+    )
+    body = api.get(api_history(handed_off.tag_spool)).json()
+    assert body["uniones"][0]["ndt"] == {
+        "metodo": "RT",
+        "informe": "IN-2031",
+        "fecha": "2026-11-12",
+        "resultado": "APROBADO",
+    }
+
+
+def test_timeline_bars_name_their_joints_and_a_voided_joint_is_a_supervisor_mark(handed_off):
+    from zeues.front.timeline import _session_title
+    from zeues.reports.history import spool_history
+
+    h = spool_history(handed_off)
+    # The fixture's sessions last a second: drawn as one grouped bar, so each session's tooltip
+    # is read from the function that writes it.
+    assert _session_title(h.sessions[0]).endswith(" · Pausó · 2 uniones (n.º 1, 2) · 4 PD")
+    drawn = timeline(h)
+    assert "SUPERVISION" in drawn.lanes and "sup" in drawn.kinds
+    assert "Supervisor anuló una unión #2 (DN 2 · BW) · " in drawn.svg
+    assert "motivo: Ramal &lt;eliminado&gt; en rev. C</title>" in drawn.svg
