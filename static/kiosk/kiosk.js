@@ -129,6 +129,32 @@
     if (shown) shown.textContent = input.files.length ? "✔ " + input.files[0].name : "";
   });
 
+  // «Terminar» a spool with joints: «Todas» ticks every tickable joint; the PD of the ticked ones
+  // and the count in the button's label follow each tick (which verb shows is CSS's, finish.html).
+  document.querySelectorAll("form[data-finish]").forEach(function (form) {
+    var boxes = form.querySelectorAll("input[name=uniones]");
+    var box = form.querySelector("[data-pd-box]");
+    var pausar = form.querySelector("[data-verb=pausar]");
+    var update = function () {
+      var n = 0, pd = 0;
+      boxes.forEach(function (b) { if (b.checked) { n += 1; pd += parseFloat(b.dataset.dn) || 0; } });
+      if (box) {
+        box.hidden = false;
+        box.querySelector("[data-pd]").textContent = String(Math.round(pd * 1000) / 1000).replace(".", ",");
+        box.querySelector("[data-ticked]").textContent = String(n);
+      }
+      if (pausar && n) pausar.textContent = n === 1 ? pausar.dataset.textOne : pausar.dataset.textMany.replace("N", String(n));
+    };
+    form.addEventListener("change", update);
+    var all = form.querySelector("[data-all]");
+    if (all) all.addEventListener("click", function (event) {
+      event.preventDefault();
+      boxes.forEach(function (b) { b.checked = true; });
+      update();
+    });
+    update();
+  });
+
   // One submission per action form (the server's idempotency key is the real guarantee).
   document.addEventListener("submit", function (event) {
     var form = event.target;

@@ -32,6 +32,7 @@ from spools.models import (
 )
 from zeues.front import words
 from zeues.front.kiosk import codes, text
+from zeues.front.kiosk.joints import TERMINAR
 from zeues.front.words import ESTADO_OPERACION
 from zeues.lib.errors import ZeuesError
 
@@ -67,7 +68,7 @@ class Row:
 
     @property
     def mine(self) -> bool:
-        return bool(self.actions) and PAUSAR in self.actions
+        return bool(self.actions) and (PAUSAR in self.actions or TERMINAR in self.actions)
 
     @property
     def held_since(self) -> datetime.datetime | None:
@@ -131,6 +132,10 @@ def short_reason(error: ZeuesError) -> str:
 def _held_actions(spool: Spool, operacion: str) -> tuple[list[str], str]:
     if operacion == Operacion.REPARACION:
         return [PAUSAR, COMPLETAR, CANCELAR], ""
+    if spool.uniones_total:
+        # A spool with joints: the holder ticks the joints done («Terminar»), which pauses,
+        # completes or releases it (zeues/front/kiosk/joints.py).
+        return [TERMINAR], ""
     if operacion == Operacion.SOLD and spool.arm != EstadoOperacion.COMPLETADO:
         return [PAUSAR], "falta ARM completado para COMPLETAR"
     return [PAUSAR, COMPLETAR], ""

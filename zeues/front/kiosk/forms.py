@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from zeues.front.kiosk import codes
 from zeues.lib.fields import TagListField
 
+MAX_JOINTS = 500  # more ticked joints than any spool has is a tampered form
+
 
 class IdentifyForm(forms.Form):
     """A tapped name, a typed id or a scanned badge (digits, possibly with a prefix)."""
@@ -49,3 +51,18 @@ class SelectionForm(forms.Form):
 
 class ExecuteForm(SelectionForm):
     idem = forms.CharField(max_length=32)
+
+
+class FinishForm(forms.Form):
+    """«Terminar» of a spool with joints: the ticked joint numbers (none is a valid answer)."""
+
+    idem = forms.CharField(max_length=32)
+    tag = forms.CharField(max_length=codes.MAX_CODE)
+    operacion = forms.ChoiceField(choices=[("ARM", "ARM"), ("SOLD", "SOLD")])
+    uniones = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+
+    def clean_uniones(self) -> list[int]:
+        values = self.cleaned_data.get("uniones") or []
+        if len(values) > MAX_JOINTS or not all(str(v).isdigit() and len(str(v)) <= 6 for v in values):
+            raise ValidationError(_("Las uniones marcadas no son válidas."))
+        return [int(v) for v in values]

@@ -30,5 +30,7 @@ urlpatterns = [
     path("<op:op>/", views.spool_list, name="list"),
     path("<op:op>/confirmar/", views.confirm, name="confirm"),
     path("<op:op>/fila/<path:tag>/", views.row, name="row"),
+    path("<op:op>/terminar/<path:tag>/", views.finish, name="finish"),
+    path("<op:op>/registrar/", views.finish_run, name="finish-run"),
     path("<op:op>/ejecutar/", views.execute, name="execute"),
 ]

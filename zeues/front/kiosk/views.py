@@ -30,13 +30,23 @@ from occupation import actions
 from occupation.actions import BatchOutcome
 from occupation.engine import Actor
 from occupation.permissions import ensure_worker_can, worker_can_do
+from occupation.services import spool_finish
 from reparacion.exceptions import AlertaYaAbierta
 from reparacion.services import alert_call
+from spools import joints as spool_joints
 from spools.models import Accion, Alerta, Operacion, Resultado, Spool, Worker
 from zeues.front import words
-from zeues.front.kiosk import availability, codes, idempotency, pins, session, text, verdict
-from zeues.front.kiosk.forms import ExecuteForm, IdentifyForm, PinForm, ScanForm, SelectionForm
+from zeues.front.kiosk import availability, codes, idempotency, joints, pins, session, text, verdict
+from zeues.front.kiosk.forms import (
+    ExecuteForm,
+    FinishForm,
+    IdentifyForm,
+    PinForm,
+    ScanForm,
+    SelectionForm,
+)
 from zeues.lib import photos
+from zeues.lib.dn import format_dn
 from zeues.lib.edge import query_int
 from zeues.lib.errors import ZeuesError
 from zeues.reports import worker_record as record
@@ -610,3 +620,117 @@ def call_supervisor(request: HttpRequest, tag: str) -> HttpResponse:
     else:
         messages.success(request, _("Se avisó a supervisión por %(t)s.") % {"t": spool.tag_spool})
     return redirect(target)
+
+
+# --- «Terminar» a spool with joints (zeues/front/kiosk/joints.py) ------------------------------
+
+
+def _held_with_joints(spool: Spool | None, worker: Worker, op: str) -> bool:
+    """The worker holds `spool` for ARM or SOLD (the list's operation, or any from «Mis spools»)."""
+    return (
+        spool is not None
+        and bool(spool.uniones_total)
+        and spool.ocupado_por_id == worker.pk
+        and spool.operacion_actual in (Operacion.ARM, Operacion.SOLD)
+        and op in (session.ALL, spool.operacion_actual)
+    )
+
+
+@require_GET
+@never_cache
+def finish(request: HttpRequest, op: str, tag: str) -> HttpResponse:
+    """«Terminar»: the held spool's joints as tiles to tick; the button says what the tap will do.
+
+    Like the confirm page, the address carries the one-time key, so *Back* after confirming
+    lands on the result; `todas=1` ticks every tickable joint (the «Todas» button without JS).
+    """
+    key = request.GET.get("idem", "")
+    if idempotency.load(request, key) is not None:
+        return redirect("kiosk:result", key=key)
+    identity = session.current(request, op)
+    if identity is None:
+        return redirect("kiosk:identify", op=op)
+    spool = codes.find_spool(tag)
+    if spool is None or not _held_with_joints(spool, identity.worker, op):
+        messages.error(request, _("Ese spool no está tomado por usted, o no tiene uniones que registrar."))
+        return redirect(_list_url(op))
+    if not idempotency.valid(key) or spool.tag_spool != tag:
+        params = {"idem": idempotency.new_key(), **({"todas": "1"} if request.GET.get("todas") else {})}
+        path = reverse("kiosk:finish", kwargs={"op": op, "tag": spool.tag_spool})
+        return redirect(f"{path}?{urlencode(params)}")
+    board = joints.sheet(spool, spool.operacion_actual)
+    context = _ctx(
+        request,
+        op,
+        board=board,
+        real_label=LABELS[board.operacion],
+        all_ticked=bool(request.GET.get("todas")),
+        idem=key,
+        back_url=_list_url(op),
+    )
+    return render(request, "kiosk/finish.html", context)
+
+
+@require_POST
+def finish_run(request: HttpRequest, op: str) -> HttpResponse:
+    """Record the ticked joints once per key (spool_finish); a refusal goes back to the tiles."""
+    identity = session.current(request, op)
+    form = FinishForm(request.POST)
+    if identity is None or not form.is_valid() or not idempotency.valid(form.cleaned_data["idem"]):
+        messages.error(request, _("La sesión expiró o el formulario no es válido; vuelva a empezar."))
+        return redirect("kiosk:start")
+    key, uniones, operacion = (form.cleaned_data[k] for k in ("idem", "uniones", "operacion"))
+    if idempotency.load(request, key) is not None:
+        return redirect("kiosk:result", key=key)
+    spool = codes.find_spool(form.cleaned_data["tag"])
+    if spool is None or op not in (session.ALL, operacion):
+        messages.error(request, _("Operación o acción desconocida; vuelva a empezar."))
+        return redirect(_list_url(op))
+    worker = identity.worker
+
+    def run() -> dict[str, object]:
+        done = spool_finish(
+            spool=spool, worker=worker, operacion=operacion, uniones=uniones, actor=request.user
+        )
+        line = joints.recorded(done.accion, operacion, done.uniones, done.pulgadas)
+        return {
+            "accion": done.accion,
+            "operacion": operacion,
+            "op": op,
+            "worker": worker.token,
+            "uniones": done.uniones,
+            "pulgadas": format_dn(done.pulgadas),
+            "outcomes": [
+                {
+                    "tag": done.spool.tag_spool,
+                    "ok": True,
+                    "message": text.nowrap_dates(
+                        f"{line}. Ahora: {words.estado(done.spool)} · {spool_joints.label(done.spool)}"
+                    ),
+                    "error": None,
+                    "bloqueado": False,
+                }
+            ],
+        }
+
+    asked = ("FINALIZAR", operacion, spool.tag_spool, sorted(uniones), worker.pk)
+    try:
+        # The joints, the spool's change and the kept outcome commit together: a double tap or
+        # Back + resubmit with this key shows this outcome and records nothing more.
+        idempotency.once(request, key, asked, run)
+    except idempotency.KeyReused:
+        pass
+    except ZeuesError as error:
+        # Refused (another tablet recorded a joint first, the spool was released…): nothing was
+        # written and the key stays unused; the tiles are shown again as they are now.
+        messages.error(request, text.in_words(error.message, spool))
+        fresh = codes.find_spool(spool.tag_spool)
+        if fresh is not None and _held_with_joints(fresh, worker, op):
+            return redirect("kiosk:finish", op=op, tag=spool.tag_spool)
+        return redirect(_list_url(op))
+    except DatabaseError:
+        messages.error(
+            request, _("No se pudo registrar: el servicio no responde. Nada se guardó; reintente.")
+        )
+        return redirect(_list_url(op))
+    return redirect("kiosk:result", key=key)
