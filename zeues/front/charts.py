@@ -18,6 +18,9 @@ from django.utils.safestring import SafeString, mark_safe
 from zeues.reports.history import format_duration
 
 SERIES = ("ARM", "SOLD", "METROLOGIA")
+# (key in the row, name in the tooltip, CSS class) of the completed-per-day bars.
+COMPLETED = tuple((s, s, s.lower()) for s in SERIES)
+PD_PER_DAY = (("arm_pd", "PD ARM", "arm"), ("sold_pd", "PD SOLD", "sold"))
 WIDTH, HEIGHT, BOTTOM, LEFT = 640, 220, 30, 36
 ROW = 26
 
@@ -27,28 +30,33 @@ def _scale(values: list[float]) -> float:
     return top if top > 0 else 1.0
 
 
-def daily_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """Grouped vertical bars: one group per day, one bar per operation (completed spools)."""
-    top = _scale([float(r[s]) for r in rows for s in SERIES])
+def daily_bars(
+    rows: list[dict[str, Any]],
+    series: tuple[tuple[str, str, str], ...] = COMPLETED,
+    fmt: Callable[[Any], str] = lambda v: str(int(v)),
+) -> dict[str, Any]:
+    """Grouped vertical bars: one group per day, one bar per series (default: completed spools
+    per operation); `top` is the scale's highest value, formatted like the tooltips."""
+    top = _scale([float(r[key]) for r in rows for key, _, _ in series])
     plot_h = HEIGHT - BOTTOM - 10
     group = (WIDTH - LEFT) / max(len(rows), 1)
-    bar = max(group * 0.8 / len(SERIES), 1.0)
+    bar = max(group * 0.8 / len(series), 1.0)
     parts = []
     for i, r in enumerate(rows):
         x0 = LEFT + i * group + group * 0.1
         day = f"{r['fecha']:%d-%m}"
-        for j, s in enumerate(SERIES):
-            h = plot_h * r[s] / top
+        for j, (key, name, css) in enumerate(series):
+            h = plot_h * float(r[key]) / top
             parts.append(
                 f'<rect x="{x0 + j * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}"'
-                f' class="bar {s.lower()}"><title>{day} {s}: {int(r[s])}</title></rect>'
+                f' class="bar {css}"><title>{day} {escape(name)}: {escape(fmt(r[key]))}</title></rect>'
             )
         if len(rows) <= 31 or i % max(len(rows) // 15, 1) == 0:
             parts.append(
                 f'<text x="{x0 + group * 0.4:.1f}" y="206" class="tick" text-anchor="middle">{day}</text>'
             )
     svg = _safe(parts)
-    return {"width": WIDTH, "height": HEIGHT, "svg": svg, "top": int(top), "y_axis": 10}
+    return {"width": WIDTH, "height": HEIGHT, "svg": svg, "top": fmt(top), "y_axis": 10}
 
 
 def _safe(parts: list[str]) -> SafeString:
@@ -91,6 +99,52 @@ def hours_chart(rows: list[dict[str, Any]]) -> dict[str, Any]:
     chart = _hours_bars(shown)
     chart["omitted"] = len(rows) - len(shown)
     return chart
+
+
+def top_bars(
+    rows: list[dict[str, Any]], value: str, fmt: Callable[[Any], str], label: Callable[[dict[str, Any]], str]
+) -> dict[str, Any]:
+    """The HOURS_BARS rows with the highest `value` as horizontal bars; `omitted` says how many
+    rows only the table shows."""
+    shown = sorted(rows, key=lambda r: -float(r[value] or 0))[:HOURS_BARS]
+    chart = horizontal_bars(shown, label, value, fmt)
+    chart["omitted"] = len(rows) - len(shown)
+    return chart
+
+
+def share_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per operation, one 100 % bar split into completions on spools with joints and on whole
+    spools (a grey empty bar when nothing was completed)."""
+    label_w, span = 70, WIDTH - 70 - 10
+    parts = []
+    for i, r in enumerate(rows):
+        y, op = i * ROW * 1.4 + 4, escape(r["operacion"])
+        parts.append(f'<text x="{label_w - 6}" y="{y + 15:.1f}" class="tick" text-anchor="end">{op}</text>')
+        if not r["completados"]:
+            parts.append(
+                f'<rect x="{label_w}" y="{y:.1f}" width="{span}" height="{ROW - 4}" class="bar empty">'
+                f"<title>{op}: sin completados</title></rect>"
+            )
+            continue
+        x = float(label_w)
+        pieces = (
+            ("con_uniones", "pct_con", "joints", "con uniones"),
+            ("sin_uniones", "pct_sin", "whole", "enteros"),
+        )
+        for key, share, css, name in pieces:
+            w = span * r[key] / r["completados"]
+            pct = number_format(r[share], 1)  # the table's rounded figure
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{ROW - 4}" class="bar {css}">'
+                f"<title>{op} {name}: {r[key]} ({escape(pct)} %)</title></rect>"
+            )
+            if w >= 60:  # the share written on the bar when it fits
+                parts.append(
+                    f'<text x="{x + w / 2:.1f}" y="{y + 15:.1f}" class="bar-label" text-anchor="middle">'
+                    f"{escape(pct)} %</text>"
+                )
+            x += w
+    return {"width": WIDTH, "height": int(len(rows) * ROW * 1.4 + 8), "svg": _safe(parts)}
 
 
 def _hours_bars(rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -14,8 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from zeues.front.charts import cycle_chart, daily_bars, hours_chart
+from spools.models import Operacion
+from zeues.front.charts import PD_PER_DAY, cycle_chart, daily_bars, hours_chart, share_bars, top_bars
 from zeues.front.permissions import management_required
+from zeues.lib.dn import format_dn
 from zeues.lib.fields import StrictIntegerField
 from zeues.reports import exports
 from zeues.reports import kpis as k
@@ -82,8 +85,53 @@ def overview(request: HttpRequest) -> HttpResponseBase:
             {**r, "p50_h": format_duration(r["p50"]), "p90_h": format_duration(r["p90"])}
             for r in data.tiempos
         ],
+        **joint_context(data.uniones),
     }
     return render(request, "gerencia/kpis.html", context)
+
+
+PD_SECTIONS = (
+    ("arm", _("PD ARM por armador"), "pd_arm", "PD ARM por armador"),
+    ("sold", _("PD SOLD por soldador"), "pd_sold", "PD SOLD por soldador"),
+)
+
+
+def _pd(value: Decimal | float | None) -> str:
+    """PD as the shop writes it: `13,75`, `4`; an empty cell for None."""
+    if value is None:
+        return ""
+    return format_dn(value if isinstance(value, Decimal) else Decimal(str(value)))
+
+
+def joint_context(u: k.Uniones) -> dict[str, Any]:
+    """The PD sections' figures as text (`13,75`: the template engine would print `13,750`) and
+    their charts."""
+
+    def worker(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            **r,
+            "pd_txt": _pd(r["pd"]),
+            "pd_dia_txt": _pd(r["pd_dia"]),
+            "por_dia_txt": [_pd(v) for v in r["por_dia"]],
+        }
+
+    sections = []
+    for attr, title, tabla, nombre in PD_SECTIONS:
+        pd: k.PdOperacion = getattr(u, attr)
+        sections.append(
+            {"op": pd.operacion, "titulo": title, "tabla": tabla, "nombre": nombre, "uniones": pd.uniones,
+             "pd_txt": _pd(pd.pd), "dias": pd.dias, "filas": [worker(r) for r in pd.por_trabajador],
+             "chart": top_bars(pd.por_trabajador, "pd", _pd, lambda r: r["nombre"]), "testid": f"chart-{tabla}"}
+        )  # fmt: skip
+    return {
+        "pd": sections,
+        "pd_pivot_days": k.PIVOT_DAYS,
+        "uniones_dia": [
+            {**r, "arm_pd_txt": _pd(r["arm_pd"]), "sold_pd_txt": _pd(r["sold_pd"])} for r in u.por_dia
+        ],
+        "chart_pd_days": daily_bars(u.por_dia, PD_PER_DAY, _pd),
+        "chart_share": share_bars(u.reparto),
+    }
 
 
 def _query_without_export(request: HttpRequest) -> str:
@@ -95,6 +143,8 @@ def _query_without_export(request: HttpRequest) -> str:
 
 
 def _fmt(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)  # a number cell in the XLSX, `13.75` in the CSV
     return "" if value is None else value
 
 
@@ -150,6 +200,25 @@ YIELD = _rows(
         "fpy",
     ],
 )
+PD_WORKER = _rows(
+    ["worker_id", "trabajador", "uniones", "pd", "dias", "pd_por_dia"],
+    ["worker_id", "nombre", "uniones", "pd", "dias", "pd_dia"],
+)
+
+
+def _pd_day_rows(f: k.Filtros) -> Iterator[list[Any]]:
+    yield ["fecha", "operacion", "worker_id", "trabajador", "uniones", "pd"]
+    for op in k.JOINT_OPERATIONS:
+        for r in k.pd_rows(f, op):
+            yield [r["fecha"], str(op), _fmt(r["worker_id"]), r["nombre"], r["uniones"], _fmt(r["pd"])]
+
+
+def _joints_per_day(f: k.Filtros) -> list[dict[str, Any]]:
+    return k.joints_per_day(
+        f, k.pd_per_worker_and_day(f, Operacion.ARM), k.pd_per_worker_and_day(f, Operacion.SOLD)
+    )
+
+
 TABLES: dict[str, Callable[[k.Filtros], Iterator[list[Any]]]] = {
     "completados": lambda f: _rows(
         ["fecha", "ARM", "SOLD", "METROLOGIA"], ["fecha", "ARM", "SOLD", "METROLOGIA"]
@@ -169,6 +238,17 @@ TABLES: dict[str, Callable[[k.Filtros], Iterator[list[Any]]]] = {
         ["worker_id", "trabajador", "operacion", "sesiones", "horas"],
         ["worker_id", "nombre", "operacion", "sesiones", "horas"],
     )(k.hours_by_worker(f)),
+    "pd_arm": lambda f: PD_WORKER(k.pd_per_worker_and_day(f, Operacion.ARM).por_trabajador),
+    "pd_sold": lambda f: PD_WORKER(k.pd_per_worker_and_day(f, Operacion.SOLD).por_trabajador),
+    "pd_dia": _pd_day_rows,
+    "uniones_dia": lambda f: _rows(
+        ["fecha", "uniones_arm", "pd_arm", "uniones_sold", "pd_sold"],
+        ["fecha", "arm_uniones", "arm_pd", "sold_uniones", "sold_pd"],
+    )(_joints_per_day(f)),
+    "reparto": lambda f: _rows(
+        ["operacion", "completados", "con_uniones", "sin_uniones", "con_uniones_pct", "sin_uniones_pct"],
+        ["operacion", "completados", "con_uniones", "sin_uniones", "pct_con", "pct_sin"],
+    )(k.joint_share(f)),
 }
 
 
@@ -181,6 +261,11 @@ SHEET_NAMES = {
     "intentos": "Calidad por intento",
     "antiguas": "Ocupaciones antiguas",
     "horas": "Horas por trabajador",
+    "pd_arm": "PD ARM por armador",
+    "pd_sold": "PD SOLD por soldador",
+    "pd_dia": "PD por día y trabajador",
+    "uniones_dia": "Uniones por día",
+    "reparto": "Uniones y spools enteros",
 }
 ALL = "todas"
 

@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import (
     Count,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -34,6 +37,7 @@ from spools.models import (
     KpiStage,
     Operacion,
     Spool,
+    Union,
     stale_cutoff,
 )
 
@@ -182,7 +186,7 @@ def _names(ids: Iterable[int | None]) -> dict[int, str]:
     from spools.models import Worker
 
     return {
-        w.id: f"{w.token} {w.nombre_completo}" for w in Worker.objects.filter(id__in=[i for i in ids if i])
+        w.id: f"{w.token} {w.nombre_completo}" for w in Worker.objects.filter(id__in={i for i in ids if i})
     }
 
 
@@ -193,7 +197,7 @@ def _rate(part: int | None, whole: int | None) -> float | None:
 def _named(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = _names(r["worker_id"] for r in rows)
     for r in rows:
-        r["nombre"] = names.get(r["worker_id"], str(r["worker_id"]))
+        r["nombre"] = names.get(r["worker_id"], str(r["worker_id"] or "(sin trabajador)"))
     return rows
 
 
@@ -256,6 +260,207 @@ def hours_by_worker(f: Filtros) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (r["nombre"], r["operacion"]))
 
 
+# --- Joints: pulgadas-diámetro (PD) per worker and day, joints per day, joint vs whole-spool work ---
+
+ZERO = Decimal("0")
+JOINT_OPERATIONS = (Operacion.ARM, Operacion.SOLD)
+PIVOT_DAYS = 31  # the page's worker × day table up to a month; longer periods: the download has it
+
+
+def _prefix(operacion: str) -> str:
+    return "arm" if operacion == Operacion.ARM else "sold"
+
+
+@dataclass
+class PdOperacion:
+    """One operation's joints done in the period: per worker, per day, and in all.
+
+    `por_trabajador`: highest PD first, each with its joints, PD, days with joints and PD per
+    such day, and, for periods up to PIVOT_DAYS, each day's PD in `por_dia` (aligned with `dias`,
+    None for a day without joints). `por_fecha`: day → (joints, PD).
+    """
+
+    operacion: str
+    por_trabajador: list[dict[str, Any]] = field(default_factory=list)
+    por_fecha: dict[datetime.date, tuple[int, Decimal]] = field(default_factory=dict)
+    dias: list[datetime.date] = field(default_factory=list)
+    uniones: int = 0
+    pd: Decimal = ZERO
+
+
+def _joints_done(f: Filtros, operacion: str) -> QuerySet[Any]:
+    """(fecha, worker_id, uniones, pd) per day and worker of the joints `operacion` did in the
+    period (ARM: fitted, SOLD: welded), on the shop's date, for who did it; voided ones left out."""
+    p = _prefix(operacion)
+    qs = Union.objects.filter(**{f"{p}_fecha__range": (f.desde, f.hasta)}, anulada=False)
+    qs = qs.filter(_spool_filter(f))
+    if f.worker_id:
+        qs = qs.filter(**{f"{p}_worker_id": f.worker_id})
+    return (
+        qs.values(fecha=F(f"{p}_fecha"), worker_id=F(f"{p}_worker_id"))
+        .annotate(uniones=Count("*"), pd=Sum("dn"))
+        .order_by()
+    )
+
+
+def pd_rows(f: Filtros, operacion: str) -> list[dict[str, Any]]:
+    """The per day and worker rows (by day, then name), with the worker's name."""
+    rows = _named([dict(r) for r in _joints_done(f, operacion)])
+    return sorted(rows, key=lambda r: (r["fecha"], r["nombre"]))
+
+
+def pd_per_worker_and_day(f: Filtros, operacion: str) -> PdOperacion:
+    """PD (sum of DN) and joints of `operacion` per worker and per day of the period.
+
+    Up to PIVOT_DAYS the day-and-worker rows are folded here (at most ~1,000); over a longer
+    period the database folds them (`_rollup`): a year has ~11,000 of them, which took longer to
+    read and fold in Python than to aggregate.
+    """
+    days = _days(f)
+    if len(days) > PIVOT_DAYS:
+        return _rollup(f, operacion)
+    column = {d: i for i, d in enumerate(days)}
+    workers: dict[int | None, dict[str, Any]] = {}
+    por_fecha: dict[datetime.date, tuple[int, Decimal]] = {}
+    for g in pd_rows(f, operacion):
+        w = workers.setdefault(
+            g["worker_id"], _worker(g["worker_id"], g["nombre"], por_dia=[None] * len(days))
+        )
+        w["uniones"] += g["uniones"]
+        w["pd"] += g["pd"]
+        w["dias"] += 1
+        w["por_dia"][column[g["fecha"]]] = g["pd"]
+        n, pd = por_fecha.get(g["fecha"], (0, ZERO))
+        por_fecha[g["fecha"]] = (n + g["uniones"], pd + g["pd"])
+    return _pd_operacion(operacion, list(workers.values()), por_fecha, days)
+
+
+def _worker(worker_id: int | None, nombre: str, **extra: Any) -> dict[str, Any]:
+    return {"worker_id": worker_id, "nombre": nombre, "uniones": 0, "pd": ZERO, "dias": 0, **extra}
+
+
+def _pd_operacion(
+    operacion: str,
+    workers: list[dict[str, Any]],
+    por_fecha: dict[datetime.date, tuple[int, Decimal]],
+    days: list[datetime.date],
+) -> PdOperacion:
+    for w in workers:
+        w["pd_dia"] = (w["pd"] / w["dias"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return PdOperacion(
+        operacion=operacion,
+        por_trabajador=sorted(workers, key=lambda w: (-w["pd"], w["nombre"])),
+        por_fecha=por_fecha,
+        dias=days,
+        uniones=sum(w["uniones"] for w in workers),
+        pd=sum((w["pd"] for w in workers), ZERO),
+    )
+
+
+def _decimal(value: Any) -> Decimal:
+    # PostgreSQL sums numeric into Decimal; SQLite into a float, rounded here to the DN's places.
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.001"))
+
+
+def _rollup(f: Filtros, operacion: str) -> PdOperacion:
+    """The per-worker and per-day sums of the day-and-worker rows, folded in one SQL statement
+    (the rows are read once: PostgreSQL materialises a CTE named twice)."""
+    inner, params = _joints_done(f, operacion).query.sql_with_params()
+    # The inner query is Django's own SQL for the period's joints; every value stays a parameter.
+    sql = (
+        f"WITH g AS ({inner})"  # noqa: S608
+        " SELECT g.worker_id AS worker_id, NULL AS fecha, SUM(g.uniones) AS uniones, SUM(g.pd) AS pd,"
+        " COUNT(*) AS dias FROM g GROUP BY g.worker_id"
+        " UNION ALL SELECT NULL, g.fecha, SUM(g.uniones), SUM(g.pd), COUNT(*) FROM g GROUP BY g.fecha"
+    )
+    rows = _raw(sql, params)
+    per_worker = _named([r for r in rows if r["fecha"] is None])
+    workers = [
+        _worker(
+            r["worker_id"],
+            r["nombre"],
+            uniones=int(r["uniones"]),
+            pd=_decimal(r["pd"]),
+            dias=r["dias"],
+            por_dia=[],
+        )
+        for r in per_worker
+    ]
+    por_fecha = {
+        _date(r["fecha"]): (int(r["uniones"]), _decimal(r["pd"])) for r in rows if r["fecha"] is not None
+    }
+    return _pd_operacion(operacion, workers, por_fecha, [])
+
+
+def _date(value: Any) -> datetime.date:
+    # SQLite hands raw SQL's dates back as text.
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def joints_per_day(f: Filtros, arm: PdOperacion, sold: PdOperacion) -> list[dict[str, Any]]:
+    """Per day of the period: joints fitted and welded and their PD."""
+    rows = []
+    for d in _days(f):
+        (an, apd), (sn, spd) = arm.por_fecha.get(d, (0, ZERO)), sold.por_fecha.get(d, (0, ZERO))
+        rows.append({"fecha": d, "arm_uniones": an, "arm_pd": apd, "sold_uniones": sn, "sold_pd": spd})
+    return rows
+
+
+def joint_share(f: Filtros) -> list[dict[str, Any]]:
+    """ARM and SOLD completions of the period on spools made of joints vs whole spools.
+
+    From KpiCompletion (one row per COMPLETAR_ARM / COMPLETAR_SOLD, dated and attributed like
+    completed-per-day); a spool is joint-tracked when it has joints now (voided ones not counted).
+    Up to PIVOT_DAYS each completion looks its spool's joints up in their index (a week: ~9 ms
+    under load on bench/kpis.py's data); a longer period joins the spools (`uniones_total`) once,
+    which is cheaper than ~100,000 look-ups but reads the 50,000 spools even for a week (57 ms).
+    """
+    if len(_days(f)) <= PIVOT_DAYS:
+        joints = Exists(Union.objects.filter(spool_id=OuterRef("spool_id"), anulada=False))
+        con_uniones = Count("pk", filter=Q(joints))
+    else:
+        con_uniones = Count("pk", filter=Q(spool__uniones_total__gt=0))
+    rows = {
+        r["operacion"]: r
+        for r in _facts(KpiCompletion, f)
+        .filter(operacion__in=JOINT_OPERATIONS)
+        .values("operacion")
+        .annotate(completados=Count("pk"), con_uniones=con_uniones)
+        .order_by()
+    }
+    share = []
+    for op in JOINT_OPERATIONS:
+        r = rows.get(op, {"completados": 0, "con_uniones": 0})
+        total, joints = r["completados"], r["con_uniones"]
+        share.append(
+            {"operacion": str(op), "completados": total, "con_uniones": joints, "sin_uniones": total - joints,
+             "pct_con": _rate(joints, total), "pct_sin": _rate(total - joints, total)}
+        )  # fmt: skip
+    return share
+
+
+@dataclass
+class Uniones:
+    """The page's joint figures."""
+
+    arm: PdOperacion
+    sold: PdOperacion
+    por_dia: list[dict[str, Any]]
+    reparto: list[dict[str, Any]]
+
+    @property
+    def hay(self) -> bool:
+        """Any joint fitted or welded in the period."""
+        return bool(self.arm.uniones or self.sold.uniones)
+
+
+def joint_kpis(f: Filtros) -> Uniones:
+    """PD ARM per fitter and PD SOLD per welder, joints per day, and the joint/whole-spool share."""
+    arm = pd_per_worker_and_day(f, Operacion.ARM)
+    sold = pd_per_worker_and_day(f, Operacion.SOLD)
+    return Uniones(arm=arm, sold=sold, por_dia=joints_per_day(f, arm, sold), reparto=joint_share(f))
+
+
 @dataclass
 class Kpis:
     """Everything the overview page shows."""
@@ -269,6 +474,7 @@ class Kpis:
     por_intento: list[dict[str, Any]]
     antiguas: list[Spool]
     horas: list[dict[str, Any]]
+    uniones: Uniones
 
 
 def kpis(f: Filtros) -> Kpis:
@@ -283,4 +489,5 @@ def kpis(f: Filtros) -> Kpis:
         por_intento=yield_per_attempt(f),
         antiguas=stale_occupations(f),
         horas=hours_by_worker(f),
+        uniones=joint_kpis(f),
     )

@@ -27,7 +27,7 @@ from zeues.reports.tests.kpi_shop import at, ev
 
 pytestmark = pytest.mark.django_db
 
-shop = kpi_shop.shop  # the hand-computed KPI fixture, used here as a fixture of this module
+shop, joint_shop = kpi_shop.shop, kpi_shop.joint_shop  # the hand-computed KPI fixtures, used here
 
 
 PERIOD = {"desde": "2026-03-02", "hasta": "2026-03-04"}
@@ -118,7 +118,7 @@ def test_xlsx_export_of_every_table_is_one_sheet_each_matching_the_csv(shop, man
     response = manager.get(KPIS, {**PERIOD, "formato": "xlsx", "tabla": "todas"})
     assert 'filename="zeues-kpis-20260302-20260304.xlsx"' in response["Content-Disposition"]
     book = _xlsx(response)
-    assert len(book.sheetnames) == 8
+    assert len(book.sheetnames) == len(kpi_views.TABLES) == 13
     for tabla, name in kpi_views.SHEET_NAMES.items():
         from_csv = _csv(manager.get(KPIS, {**PERIOD, "formato": "csv", "tabla": tabla}))
         in_book = _sheet(book, name)
@@ -196,3 +196,133 @@ def test_hours_chart_keeps_the_25_rows_with_most_hours(shop, manager, make_worke
     assert chart.count("<rect") == 25 and "Beto Soto · SOLD" in chart  # 6 h: among the longest
     assert "W0 X · ARM" not in chart and "W29 X · ARM" in chart  # 1 minute is left to the table
     assert "9 filas más están en la tabla" in html and "W0 X" in html
+
+
+# --- Joints: PD per worker, joints per day, share (figures: kpi_shop.py's joint_shop) ---
+
+
+def _section(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</table>", start)]
+
+
+def test_page_shows_pd_per_fitter_and_welder_joints_per_day_and_share(joint_shop, manager):
+    response = manager.get(KPIS, PERIOD)
+    arm, sold = response.context["pd"]
+    assert [
+        (r["worker_id"], r["uniones"], r["pd_txt"], r["dias"], r["pd_dia_txt"]) for r in arm["filas"]
+    ] == [
+        (3, 2, "6", 1, "6"),
+        (1, 2, "4", 1, "4"),
+        (4, 2, "3,75", 2, "1,88"),
+    ]
+    assert [(r["worker_id"], r["pd_txt"], r["pd_dia_txt"]) for r in sold["filas"]] == [
+        (5, "7", "3,5"),
+        (2, "6", "3"),
+    ]
+    assert (arm["uniones"], arm["pd_txt"], sold["uniones"], sold["pd_txt"]) == (6, "13,75", 5, "13")
+    assert [r["por_dia_txt"] for r in arm["filas"]] == [["", "6", ""], ["4", "", ""], ["3", "", "0,75"]]
+    assert [(r["arm_uniones"], r["arm_pd_txt"], r["sold_uniones"], r["sold_pd_txt"]) for r in response.context["uniones_dia"]] == [
+        (3, "7", 2, "4,5"), (2, "6", 2, "5,5"), (1, "0,75", 1, "3"),
+    ]  # fmt: skip
+    assert [(r["con_uniones"], r["pct_con"]) for r in response.context["k"].uniones.reparto] == [
+        (1, 33.3),
+        (2, 50.0),
+    ]
+    html = response.content.decode()
+    table = _section(html, "pd_arm")
+    assert table.index("CD(3) Carla Diaz") < table.index("AA(1) Ana Araya") < table.index("DR(4) Dario Rojas")
+    assert '<td class="num">3,75</td><td class="num">2</td><td class="num">1,88</td>' in table
+    pivot = _section(html, "pd_dia-SOLD")
+    assert 'EV(5) Elena Vega</th><td class="num"></td><td class="num">4</td><td class="num">3</td>' in pivot
+    assert "<title>02-03 PD ARM: 7</title>" in html and "<title>04-03 PD SOLD: 3</title>" in html
+    assert "<title>CD(3) Carla Diaz: 6</title>" in html  # the fitters' chart
+    assert "<title>SOLD con uniones: 2 (50,0 %)</title>" in html
+    assert (
+        '<td>ARM</td><td class="num">3</td><td class="num">1 <span class="pct">(33,3 %)</span></td>' in html
+    )
+    # The ARM share bar: 1 of 3 then 2 of 3 of the 560 px, each share written on its part.
+    assert '<rect x="70.0" y="4.0" width="186.7" height="22" class="bar joints">' in html
+    assert '<text x="443.3" y="19.0" class="bar-label" text-anchor="middle">66,7 %</text>' in html
+
+
+def test_csv_of_the_joint_tables(joint_shop, manager):
+    def get(tabla: str) -> list[list[str]]:
+        return _csv(manager.get(KPIS, {**PERIOD, "formato": "csv", "tabla": tabla}))
+
+    assert get("pd_arm") == [
+        ["worker_id", "trabajador", "uniones", "pd", "dias", "pd_por_dia"],
+        ["3", "CD(3) Carla Diaz", "2", "6.0", "1", "6.0"],
+        ["1", "AA(1) Ana Araya", "2", "4.0", "1", "4.0"],
+        ["4", "DR(4) Dario Rojas", "2", "3.75", "2", "1.88"],
+    ]
+    assert get("pd_sold")[1:] == [
+        ["5", "EV(5) Elena Vega", "2", "7.0", "2", "3.5"],
+        ["2", "BS(2) Beto Soto", "3", "6.0", "2", "3.0"],
+    ]
+    assert get("pd_dia") == [
+        ["fecha", "operacion", "worker_id", "trabajador", "uniones", "pd"],
+        ["2026-03-02", "ARM", "1", "AA(1) Ana Araya", "2", "4.0"],
+        ["2026-03-02", "ARM", "4", "DR(4) Dario Rojas", "1", "3.0"],
+        ["2026-03-03", "ARM", "3", "CD(3) Carla Diaz", "2", "6.0"],
+        ["2026-03-04", "ARM", "4", "DR(4) Dario Rojas", "1", "0.75"],
+        ["2026-03-02", "SOLD", "2", "BS(2) Beto Soto", "2", "4.5"],
+        ["2026-03-03", "SOLD", "2", "BS(2) Beto Soto", "1", "1.5"],
+        ["2026-03-03", "SOLD", "5", "EV(5) Elena Vega", "1", "4.0"],
+        ["2026-03-04", "SOLD", "5", "EV(5) Elena Vega", "1", "3.0"],
+    ]
+    assert get("uniones_dia") == [
+        ["fecha", "uniones_arm", "pd_arm", "uniones_sold", "pd_sold"],
+        ["2026-03-02", "3", "7.0", "2", "4.5"],
+        ["2026-03-03", "2", "6.0", "2", "5.5"],
+        ["2026-03-04", "1", "0.75", "1", "3.0"],
+    ]
+    assert get("reparto") == [
+        ["operacion", "completados", "con_uniones", "sin_uniones", "con_uniones_pct", "sin_uniones_pct"],
+        ["ARM", "3", "1", "2", "33.3", "66.7"],
+        ["SOLD", "4", "2", "2", "50.0", "50.0"],
+    ]
+
+
+def test_xlsx_of_the_joint_tables_has_numbers(joint_shop, manager):
+    book = _xlsx(manager.get(KPIS, {**PERIOD, "formato": "xlsx", "tabla": "todas"}))
+    assert _sheet(book, "PD ARM por armador")[1:] == [
+        [3, "CD(3) Carla Diaz", 2, 6, 1, 6],
+        [1, "AA(1) Ana Araya", 2, 4, 1, 4],
+        [4, "DR(4) Dario Rojas", 2, 3.75, 2, 1.88],
+    ]
+    assert _sheet(book, "PD SOLD por soldador")[1:] == [
+        [5, "EV(5) Elena Vega", 2, 7, 2, 3.5],
+        [2, "BS(2) Beto Soto", 3, 6, 2, 3],
+    ]
+    assert _sheet(book, "Uniones por día")[1] == [datetime.datetime(2026, 3, 2), 3, 7, 2, 4.5]
+    assert _sheet(book, "PD por día y trabajador")[4] == [
+        datetime.datetime(2026, 3, 4),
+        "ARM",
+        4,
+        "DR(4) Dario Rojas",
+        1,
+        0.75,
+    ]
+    assert _sheet(book, "Uniones y spools enteros")[2] == ["SOLD", 4, 2, 2, 50, 50]
+    one = _xlsx(manager.get(KPIS, {**PERIOD, "formato": "xlsx", "tabla": "pd_sold"}))
+    assert one.sheetnames == ["PD SOLD por soldador"]
+
+
+def test_a_period_without_joints_says_so(shop, manager):
+    response = manager.get(KPIS, PERIOD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Sin uniones armadas en el período." in html and "Sin uniones soldadas en el período." in html
+    assert 'data-testid="uniones_dia-empty"' in html and 'data-testid="chart-uniones-dia"' not in html
+    assert 'data-testid="pd_dia-empty"' in html and 'data-testid="pd_arm"' not in html
+    assert '<td>ARM</td><td class="num">2</td><td class="num">0 <span class="pct">(0,0 %)</span></td>' in html
+    assert _csv(manager.get(KPIS, {**PERIOD, "formato": "csv", "tabla": "pd_arm"})) == [
+        ["worker_id", "trabajador", "uniones", "pd", "dias", "pd_por_dia"]
+    ]
+
+
+def test_a_period_over_a_month_points_to_the_download_for_the_daily_detail(joint_shop, manager):
+    html = manager.get(KPIS, {"desde": "2026-01-15", "hasta": "2026-03-04"}).content.decode()
+    assert 'data-testid="pd_dia-long"' in html and 'data-testid="pd_dia-ARM"' not in html
+    assert 'data-testid="pd_arm"' in html

@@ -11,6 +11,29 @@ The fixture (period 2026-03-02 .. 2026-03-04, plant time):
   2 h), rejected 14:00 (wait 2 h), repaired by B next day 08:00-10:00, approved 12:00.
 - S3 (NV2/001): ARM taken by A on day 3 and still held; occupied 20 h ago (stale).
 - S5 (NV2/001): ARM done before the period (excluded everywhere).
+
+`joint_shop` adds, on top, three spools made of joints (NV3), fitted by A, C and D (Dario Rojas,
+4) and welded by B and E (Elena Vega, 5); day 0 = Monday 2026-03-02:
+
+    spool  N  DN    tipo  ARM         SOLD        note
+    J1     1  2.5   BW    A day 0     B day 0
+    J1     2  1.5   SO    A day 0     B day 1
+    J1     3  4     BW    C day 1     E day 1
+    J1     4  2     FW    C day 1     -           field weld: never SOLD
+    J2     1  3     BW    D day 0     E day 2
+    J2     2  0.75  SO    D day 2     -
+    J2     3  6     BR    D day 2     -           voided: counts for nothing
+    J2     4  1.5   LET   -           -
+    J2     5  8     BW    C day 3     -           after the period
+    J3     1  2     BW    A day -1    B day 0     fitted before the period
+
+PD ARM:  day 0 A 4 (2 joints), D 3 (1); day 1 C 6 (2); day 2 D 0.75 (1)
+         period: C 6 (2 joints, 1 day), A 4 (2, 1 day), D 3.75 (2, 2 days: 1.88 a day)
+PD SOLD: day 0 B 4.5 (2); day 1 B 1.5 (1), E 4 (1); day 2 E 3 (1)
+         period: E 7 (2 joints, 2 days: 3.50), B 6 (3, 2 days: 3.00)
+Per day: ARM 3 joints 7 PD, 2 / 6, 1 / 0.75 (6 / 13.75); SOLD 2 / 4.5, 2 / 5.5, 1 / 3 (5 / 13).
+Completions in the period: ARM S1, S2 (whole) and J1 by C day 1 (joints): 1 of 3 (33.3 %);
+SOLD S1, S2 (whole), J1 by E day 1 and J3 by B day 0 (joints): 2 of 4 (50 %).
 """
 
 from __future__ import annotations
@@ -21,7 +44,8 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from spools.models import EventType, Spool, Worker
+from spools.joints import store_progress
+from spools.models import EventType, Spool, Union, Worker
 from spools.services import event_append
 
 TZ = zoneinfo.ZoneInfo("America/Santiago")
@@ -72,3 +96,45 @@ def shop(make_worker, make_spool):
     ev(s3, T, a, "ARM", at(2, 8))
     ev(s5, T, c, "ARM", at(-3, 8)), ev(s5, EventType.COMPLETAR_ARM, c, "ARM", at(-3, 10))
     return {"A": a, "B": b, "C": c, "I": i}
+
+
+def joint(spool: Spool, n: int, dn: str, tipo: str, arm=None, sold=None, **fields) -> Union:
+    """A joint; `arm`/`sold` = (worker, when it was recorded), started an hour before."""
+    for op, done in (("arm", arm), ("sold", sold)):
+        if done:
+            worker, when = done
+            fields |= {
+                f"{op}_worker": worker,
+                f"{op}_inicio": when - datetime.timedelta(hours=1),
+                f"{op}_fin": when,
+                f"{op}_fecha": timezone.localdate(when),
+            }
+    return Union.objects.create(spool=spool, n_union=n, dn=dn, tipo=tipo, **fields)
+
+
+@pytest.fixture
+def joint_shop(shop, make_worker, make_spool):
+    """`shop` plus the joints of the module docstring; returns the workers by letter."""
+    a, b, c = shop["A"], shop["B"], shop["C"]
+    d = make_worker(id=4, nombre="Dario", apellido="Rojas")
+    e = make_worker(id=5, nombre="Elena", apellido="Vega", roles=["Soldador"])
+    done = {"arm": "completado", "sold": "completado"}
+    j1 = make_spool(tag_spool="J1", nv="NV3", ot="001", armador=c, soldador=e, **done)
+    j2 = make_spool(tag_spool="J2", nv="NV3", ot="002", arm="pausado", sold="pausado")
+    j3 = make_spool(tag_spool="J3", nv="NV3", ot="003", armador=a, soldador=b, **done)
+    joint(j1, 1, "2.5", "BW", arm=(a, at(0, 9)), sold=(b, at(0, 15)))
+    joint(j1, 2, "1.5", "SO", arm=(a, at(0, 10)), sold=(b, at(1, 9)))
+    joint(j1, 3, "4", "BW", arm=(c, at(1, 8)), sold=(e, at(1, 14)))
+    joint(j1, 4, "2", "FW", arm=(c, at(1, 9)))
+    joint(j2, 1, "3", "BW", arm=(d, at(0, 11)), sold=(e, at(2, 10)))
+    joint(j2, 2, "0.75", "SO", arm=(d, at(2, 8)))
+    joint(j2, 3, "6", "BR", arm=(d, at(2, 9)), anulada=True, anulada_motivo="Cambio de ingeniería")
+    joint(j2, 4, "1.5", "LET")
+    joint(j2, 5, "8", "BW", arm=(c, at(3, 9)))
+    joint(j3, 1, "2", "BW", arm=(a, at(-1, 15)), sold=(b, at(0, 16)))
+    store_progress([j1.pk, j2.pk, j3.pk])
+    ev(j1, EventType.COMPLETAR_ARM, c, "ARM", at(1, 9))
+    ev(j1, EventType.COMPLETAR_SOLD, e, "SOLD", at(1, 14))
+    ev(j3, EventType.COMPLETAR_ARM, a, "ARM", at(-1, 15))
+    ev(j3, EventType.COMPLETAR_SOLD, b, "SOLD", at(0, 16))
+    return {**shop, "D": d, "E": e}

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from spools.models import EventType, Spool, Worker
 from spools.services import event_append
+from zeues.reports.tests.kpi_shop import joint
 from zeues.reports.worker_record import worker_record
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +142,75 @@ def test_the_kiosk_header_links_to_mi_registro(tablet, make_worker):
     make_worker(id=23, roles=["Armador"])
     tablet.post(identify("TODAS"), {"worker_id": "23"})
     assert f'href="{MY_RECORD}"' in tablet.get(reverse("kiosk:my-spools")).content.decode()
+
+
+@pytest.fixture
+def joints_week(make_worker, make_spool):
+    """Worker 5's joints: fitted Sunday (last week), Monday and today, welded today; worker 6
+    welds one today; one of 5's joints is voided and one is recorded after WEDNESDAY's 15:00."""
+    me, other = make_worker(id=5, roles=["Armador", "Soldador"]), make_worker(id=6, roles=["Soldador"])
+    a, b = make_spool(tag_spool="JA-1"), make_spool(tag_spool="JB-2")
+    joint(a, 1, "4", "BW", arm=(me, on(1, 18)))  # Sunday: last week
+    joint(a, 2, "2.5", "BW", arm=(me, on(2, 10)), sold=(me, on(4, 9)))
+    joint(a, 3, "1.5", "SO", arm=(me, on(2, 10)), sold=(other, on(4, 11)))
+    joint(b, 1, "3", "BW", arm=(me, on(4, 12)))
+    joint(b, 2, "2", "FW", arm=(me, on(4, 12)))
+    joint(b, 3, "6", "BR", arm=(me, on(4, 12)), anulada=True, anulada_motivo="Cambio de plano")
+    joint(b, 4, "8", "BW", arm=(me, on(4, 16)))  # after `now`
+    return me, other
+
+
+def test_my_joints_and_pd_today_and_this_week(joints_week):
+    me, _ = joints_week
+    today, this_week = worker_record(me, now=WEDNESDAY)
+    assert [
+        (j.tag, j.n_union, j.dn_txt, j.tipo, j.operacion, j.when.day, j.anulada) for j in this_week.joints
+    ] == [
+        ("JA-1", 2, "2,5", "BW", "ARM", 2, False),
+        ("JA-1", 3, "1,5", "SO", "ARM", 2, False),
+        ("JA-1", 2, "2,5", "BW", "SOLD", 4, False),
+        ("JB-2", 1, "3", "BW", "ARM", 4, False),
+        ("JB-2", 2, "2", "FW", "ARM", 4, False),
+        ("JB-2", 3, "6", "BR", "ARM", 4, True),
+    ]
+    # Sunday's joint is last week's; the voided one is listed but counts for nothing.
+    assert this_week.pd == {"ARM": 9, "SOLD": 2.5} and this_week.uniones == {"ARM": 4, "SOLD": 1}
+    assert this_week.pd_totals() == [("ARM", 4, "9"), ("SOLD", 1, "2,5")]
+    assert [(j.tag, j.n_union, j.operacion) for j in today.joints] == [
+        ("JA-1", 2, "SOLD"),
+        ("JB-2", 1, "ARM"),
+        ("JB-2", 2, "ARM"),
+        ("JB-2", 3, "ARM"),
+    ]
+    assert today.pd_totals() == [("ARM", 2, "5"), ("SOLD", 1, "2,5")]
+    groups = [(g.tag, g.operacion, [j.n_union for j in g.joints], g.pd_txt) for g in today.joint_groups()]
+    assert groups == [("JA-1", "SOLD", [2], "2,5"), ("JB-2", "ARM", [1, 2, 3], "5")]
+
+
+def test_another_workers_joints_are_not_mine(joints_week):
+    _, other = joints_week
+    today, this_week = worker_record(other, now=WEDNESDAY)
+    assert [(j.tag, j.n_union, j.operacion) for j in this_week.joints] == [("JA-1", 3, "SOLD")]
+    assert today.pd_totals() == [("SOLD", 1, "1,5")] and this_week.pd == {"SOLD": 1.5}
+
+
+def test_a_worker_without_joints_has_no_pd(week):
+    me, _ = week
+    today, this_week = worker_record(me, now=WEDNESDAY)
+    assert this_week.joints == [] and this_week.pd_totals() == [] and today.joint_groups() == []
+
+
+def test_page_lists_my_joints_and_pd(tablet, make_worker, make_spool):
+    me, other = make_worker(id=24, roles=["Armador"]), make_worker(id=25, roles=["Armador"])
+    spool, now = make_spool(tag_spool="JOINTS-1"), timezone.now()
+    joint(spool, 1, "2.5", "BW", arm=(me, now - datetime.timedelta(minutes=10)))
+    joint(spool, 2, "1.5", "SO", arm=(me, now - datetime.timedelta(minutes=10)))
+    joint(spool, 3, "4", "BW", arm=(other, now - datetime.timedelta(minutes=5)))
+    tablet.post(identify("ARM"), {"worker_id": "24"})
+    page = tablet.get(MY_RECORD).content.decode()
+    today = page.split('data-testid="today"')[1].split('data-testid="week"')[0]
+    assert "PD ARM: <strong>4</strong> (2 uniones)" in today
+    joints = today.split('data-testid="today-joints"')[1]
+    assert 'data-union="1">#1 DN 2,5 BW</span>' in joints and 'data-union="2">#2 DN 1,5 SO</span>' in joints
+    assert 'data-union="3"' not in page  # the other fitter's joint
+    assert "PD ARM: <strong>4</strong>" in page.split('data-testid="week"')[1]
