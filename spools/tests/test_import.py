@@ -54,8 +54,14 @@ def sample_report() -> ImportReport:
 
 
 def cells(report: ImportReport) -> set[tuple[str, int, str, str, str]]:
-    """The reported cells as comparable tuples."""
-    return {(i.hoja, i.fila, i.columna, i.valor, i.severidad.value) for i in report.issues}
+    """The reported cells as comparable tuples (Uniones aside: test_import_joints.py has them)."""
+    return {
+        (i.hoja, i.fila, i.columna, i.valor, i.severidad.value) for i in report.issues if i.hoja != "Uniones"
+    }
+
+
+def operaciones_issues(report: ImportReport) -> list:
+    return [i for i in report.issues if i.hoja == "Operaciones"]
 
 
 # --- the sample sheet and its oddities --------------------------------------------------------
@@ -66,8 +72,8 @@ def test_sample_sheet_import_counts(sample_report):
     # 402 data rows - 1 blank - 2 duplicated - 1 impossible date.
     assert sample_report.spools.creados == 398
     assert Spool.objects.count() == 398
-    assert sample_report.filas_en_blanco == 1
-    assert sample_report.count(Severidad.RECHAZADA) == 3
+    assert sample_report.filas_en_blanco == 2  # one in Operaciones, one in Uniones
+    assert len({i.fila for i in operaciones_issues(sample_report) if i.severidad == Severidad.RECHAZADA}) == 3
 
 
 def test_every_oddity_of_the_sample_is_reported_with_row_column_and_value(sample_report):
@@ -81,13 +87,13 @@ def test_every_oddity_of_the_sample_is_reported_with_row_column_and_value(sample
 
 
 def test_duplicate_tag_rejects_every_row_carrying_it_and_names_all_rows(sample_report):
-    duplicates = [i for i in sample_report.issues if i.valor == "MK-1300-FW-25070-011"]
+    duplicates = [i for i in operaciones_issues(sample_report) if i.valor == "MK-1300-FW-25070-011"]
     assert all("filas 12 y 27" in i.motivo for i in duplicates)
     assert not Spool.objects.filter(tag_spool="MK-1300-FW-25070-011").exists()
 
 
 def test_impossible_date_rejects_the_row(sample_report):
-    (issue,) = [i for i in sample_report.issues if i.fila == 72]
+    (issue,) = [i for i in operaciones_issues(sample_report) if i.fila == 72]
     assert "fecha imposible" in issue.motivo
     assert not Spool.objects.filter(tag_spool="MK-1301-CW-25476-019").exists()
 
@@ -95,13 +101,13 @@ def test_impossible_date_rejects_the_row(sample_report):
 def test_unknown_worker_is_reported_and_left_out_but_the_state_is_kept(sample_report):
     s = spool("MK-1300-FW-25336-049")
     assert (s.arm, s.armador_id) == ("pausado", None)
-    (issue,) = [i for i in sample_report.issues if i.fila == 52]
+    (issue,) = [i for i in operaciones_issues(sample_report) if i.fila == 52]
     assert "99999" in issue.motivo
 
 
 def test_tag_with_surrounding_spaces_is_imported_stripped_and_reported(sample_report):
     assert spool("MK-1301-SW-25406-009").nv == "NV0601"
-    (issue,) = [i for i in sample_report.issues if i.fila == 62]
+    (issue,) = [i for i in operaciones_issues(sample_report) if i.fila == 62]
     assert "espacios" in issue.motivo
 
 
@@ -112,7 +118,7 @@ def test_short_row_takes_missing_trailing_cells_as_empty(sample_report):
 
 
 def test_blank_row_is_skipped_silently(sample_report):
-    assert not [i for i in sample_report.issues if i.fila == 42]
+    assert not [i for i in operaciones_issues(sample_report) if i.fila == 42]
 
 
 # --- legacy state mapping -------------------------------------------------------------------
@@ -196,7 +202,7 @@ def test_reimport_is_idempotent():
     assert import_events() == events
     # Rejections are reported again; notes about a legacy state that is no longer used are not.
     assert "fila 72, columna Fecha_Materiales" in output
-    assert "fila 52" not in output
+    assert "fila 52, columna Armador" not in output
 
 
 def test_reimport_updates_master_data_and_audits_the_change(tmp_path):
@@ -271,8 +277,8 @@ def test_dry_run_reports_exactly_and_writes_nothing(nothing_written):
 
 def test_command_prints_summary_and_every_reported_row():
     output = run_command(SAMPLE_DIR)
-    assert "Filas rechazadas (no importadas): 3" in output
-    assert "Filas en blanco omitidas: 1" in output
+    assert "Filas rechazadas (no importadas): 14" in output  # 3 in Operaciones, 11 in Uniones
+    assert "Filas en blanco omitidas: 2" in output
     assert (
         "[RECHAZADA] fila 27, columna TAG_SPOOL, valor 'MK-1300-FW-25070-011': "
         "TAG_SPOOL MK-1300-FW-25070-011 repetido en las filas 12 y 27; no se importa ninguna"
@@ -284,7 +290,7 @@ def test_report_file_lists_every_issue_as_csv(tmp_path):
     target = tmp_path / "informe.csv"
     run_command(SAMPLE_DIR, "--report", str(target))
     with target.open(encoding="utf-8") as fh:
-        rows = list(csv.DictReader(fh))
+        rows = [r for r in csv.DictReader(fh) if r["hoja"] == "Operaciones"]
     assert [r["fila"] for r in rows] == ["12", "27", "52", "62", "72"]
     assert rows[2] == {
         "hoja": "Operaciones",

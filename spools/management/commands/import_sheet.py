@@ -1,4 +1,4 @@
-"""Import workers, roles and spools from the shop's spreadsheet: its CSV export or the live sheet."""
+"""Import workers, roles, spools and joints from the shop's spreadsheet: its CSV export or the live sheet."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from spools.importer import (
     OPERACIONES,
     ROLES,
     TRABAJADORES,
+    UNIONES,
     ImportReport,
     SheetImportError,
     import_sheet,
@@ -27,28 +28,43 @@ from zeues.lib.stopping import stop_on_signals
 
 
 def read_live_sheet() -> tuple[dict[str, list[list[str]]], dict[str, str]]:
-    """The three tabs from the configured spreadsheet (one values:batchGet) and their labels."""
+    """The tabs from the configured spreadsheet (one values:batchGet) and their labels.
+
+    Uniones is optional (a whole-spool shop has no such tab): when the read fails because it is
+    missing, the three other tabs are read alone, and a missing one of those is still an error.
+    """
     names = {
         OPERACIONES: settings.ZEUES_SHEET_OPERACIONES,
         TRABAJADORES: settings.ZEUES_SHEET_TRABAJADORES,
         ROLES: settings.ZEUES_SHEET_ROLES,
+        UNIONES: getattr(settings, "ZEUES_SHEET_UNIONES", UNIONES),
     }
-    tabs = sheets.read_tabs(sheets.build_client(), settings.GOOGLE_SHEET_ID, list(names.values()))
+    client, key = sheets.build_client(), settings.GOOGLE_SHEET_ID
+    try:
+        tabs = sheets.read_tabs(client, key, list(names.values()))
+    except sheets.SheetsError:
+        if sheets.missing_tabs(client, key, [names[UNIONES]]) != [names[UNIONES]]:
+            raise
+        del names[UNIONES]
+        tabs = sheets.read_tabs(client, key, list(names.values()))
     return {hoja: tabs[name] for hoja, name in names.items()}, {h: f"la hoja {n}" for h, n in names.items()}
 
 
 class Command(BaseCommand):
     help = (
-        "Importa la planilla (hojas Trabajadores, Roles y Operaciones) desde la planilla de Google "
-        "configurada (GOOGLE_SHEET_ID) o, con --csv-dir, desde operaciones.csv, trabajadores.csv y "
-        "roles.csv: crea o actualiza trabajadores y roles; crea los spools nuevos con su estado de la "
-        "planilla y de los ya existentes solo actualiza NV, OT y Fecha_Materiales. Informa cada fila "
-        "rechazada o dudosa. Con --watch N repite cada N minutos hasta que se detenga."
+        "Importa la planilla (hojas Trabajadores, Roles, Operaciones y, si existe, Uniones) desde la "
+        "planilla de Google configurada (GOOGLE_SHEET_ID) o, con --csv-dir, desde operaciones.csv, "
+        "trabajadores.csv, roles.csv y uniones.csv (opcional): crea o actualiza trabajadores y roles; "
+        "crea los spools y uniones nuevos con su estado de la planilla; de los spools existentes solo "
+        "actualiza NV, OT y Fecha_Materiales, y de las uniones existentes los datos NDT y, si no tienen "
+        "trabajo registrado, DN y tipo. Informa cada fila rechazada o dudosa. Con --watch N repite cada "
+        "N minutos hasta que se detenga."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--csv-dir", help="Carpeta con los tres archivos CSV (sin ella se lee la planilla de Google)."
+            "--csv-dir",
+            help="Carpeta con los archivos CSV (sin ella se lee la planilla de Google).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Simula la importación completa y no guarda nada."
@@ -72,6 +88,7 @@ class Command(BaseCommand):
             self.watch(options)
             return
         quiet = options["verbosity"] == 0  # seed_demo imports the sample silently
+        self._progress_hoja = None
         progress = self._progress if self.stdout.isatty() and not quiet else None
         report = self.run_import(options, progress)
         if options["report"]:
@@ -118,7 +135,7 @@ class Command(BaseCommand):
             except CommandError as exc:
                 self.stderr.write(f"[{stamp}] {exc} Se reintenta en {minutes:g} min.")
             else:
-                self.stdout.write(f"[{stamp}] " + " | ".join(report.summary_lines()[1:4]))
+                self.stdout.write(f"[{stamp}] " + " | ".join(report.summary_lines()[1:5]))
                 issues = report.issue_lines()
                 if issues != previous:  # the same rejected rows are not repeated every round
                     for line in issues:
@@ -126,7 +143,13 @@ class Command(BaseCommand):
                     previous = issues
             stop.wait(minutes * 60)
 
-    def _progress(self, done: int, total: int) -> None:
-        """One self-overwriting line, for people watching a terminal."""
-        self.stdout.write(f"\rOperaciones: {done}/{total} spools", ending="")
+    _progress_hoja: str | None = None
+
+    def _progress(self, hoja: str, done: int, total: int) -> None:
+        """One self-overwriting line per tab, for people watching a terminal."""
+        if self._progress_hoja not in (None, hoja):
+            self.stdout.write("")  # keep the finished tab's line, start the next one
+        self._progress_hoja = hoja
+        unit = "uniones" if hoja == UNIONES else "spools"
+        self.stdout.write(f"\r{hoja}: {done}/{total} {unit}", ending="")
         self.stdout.flush()
