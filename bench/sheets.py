@@ -8,12 +8,20 @@ from --threads threads for --minutes minutes, while the sync worker runs its nor
 --latency seconds (300 ms) and enforces Google's quota (--quota requests per minute, one bucket
 for reads and writes: stricter than Google).
 
+With --joints N (default 10) every spool starts pending with N joints, in the database (created
+directly, as the import would) and in the emulator's `Uniones` tab (17 columns, NDT cells filled
+by "the NDT department"); Operaciones' formula columns hold formulas and Metadata has an N_UNION
+column. A holder then finishes through `occupation.services.spool_finish`, ticking --per-finish
+joints (default 5) each time. --joints 0 is the whole-spool shop of issue #10.
+
 Prints Sheets requests per minute (aim ≤ 60), the mirror's lag per action — from the action's
-commit to the moment Google applied the write that carries it — p50/p99 for the spool cells
-and for the Metadata row (aim p99 ≤ 15 s), the outbox backlog over time, and checks at the end
-that the sheet equals the database.
+commit to the moment Google applied the write that carries it — p50/p99 for the spool cells,
+for the joint cells and for the Metadata row (aim p99 ≤ 15 s), the outbox backlog over time,
+and checks at the end that the sheet equals the database (spools, joints, Metadata) and that
+no formula or NDT cell changed.
 
     .venv/bin/python bench/sheets.py --minutes 2
+    .venv/bin/python bench/sheets.py --minutes 2 --joints 20 --per-finish 10   # 5 joints per action
 """
 
 from __future__ import annotations
@@ -54,6 +62,8 @@ def parse_options() -> argparse.Namespace:
     parser.add_argument(
         "--outage", type=float, default=0, help="Google down this many seconds, from the first minute on"
     )
+    parser.add_argument("--joints", type=int, default=10, help="joints per spool (0: whole-spool shop)")
+    parser.add_argument("--per-finish", type=int, default=5, help="joints ticked per FINALIZAR")
     return parser.parse_args()
 
 
@@ -83,16 +93,83 @@ def prepare_environment(options: argparse.Namespace, endpoint: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+JOINT_TYPES = ("BW", "BW", "SO", "BR", "FILL", "LET")
+DNS = ("0,75", "1", "1 1/2", "2", "2,5", "3", "4", "6", "8")
+
+
+def formula(name: str, row: int) -> str:
+    """The text of the sheet's formula in a formula column (the emulator keeps formulas as text)."""
+    return f"=SUMIFS(Uniones!E:E;Uniones!D:D;G{row})+{len(name)}"
+
+
+def joint_shop(folder: Path) -> None:
+    """Every generated spool pending (its legacy ZEUES cells cleared), ready to get joints."""
+    from spools.tests.sheet_factory import read_csv, write_csv
+    from zeues.lib import columns
+
+    rows = read_csv(folder / "operaciones.csv")
+    owned = [rows[0].index(name) for name in columns.ZEUES_OWNED if name != "version"]
+    for row in rows[1:]:
+        for index in owned:
+            row[index] = ""
+    write_csv(folder / "operaciones.csv", rows)
+
+
+def seed_joints(options: argparse.Namespace) -> list[list[str]]:
+    """--joints joints per spool in the database (bulk, then the spools' figures); the Uniones tab."""
+    from spools.joints import store_progress
+    from spools.models import Spool, Union
+    from zeues.lib import columns
+    from zeues.lib.dn import format_dn, parse_dn
+
+    rng = random.Random(14)
+    spools = list(Spool.objects.order_by("tag_spool").values_list("pk", "tag_spool", "ot"))
+    joints, rows = [], [list(columns.UNIONES_ALL)]
+    for pk, tag, ot in spools:
+        for n in range(1, options.joints + 1):
+            dn, tipo = parse_dn(rng.choice(DNS)), rng.choice(JOINT_TYPES)
+            joints.append(Union(spool_id=pk, n_union=n, dn=dn, tipo=tipo))
+            cells = dict.fromkeys(columns.UNIONES_ALL, "")
+            cells.update(ID=f"{len(rows):06d}", OT=ot, N_UNION=str(n), TAG_SPOOL=tag, version="v4.0")
+            cells.update(DN_UNION=format_dn(dn), TIPO_UNION=tipo)
+            if n % 3 == 0:  # the NDT department's cells, which the mirror must never touch
+                cells.update(
+                    NDT_UNION="RT", R_NDT_UNION=f"RX-{len(rows)}", NDT_FECHA="10-11-2026", NDT_STATUS="OK"
+                )
+            rows.append([cells[h] for h in columns.UNIONES_ALL])
+    Union.objects.bulk_create(joints, batch_size=5000)
+    store_progress([pk for pk, _, _ in spools])
+    return rows
+
+
 def seed(options: argparse.Namespace, emulator: Any) -> list[Any]:
     """The generated sheet, in the emulator and imported; 30 workers who may do everything."""
     from spools.importer import CSV_FILES, import_sheet, read_csv_dir
     from spools.models import Worker, WorkerRole
-    from spools.tests.sheet_factory import write_generated_sheet
+    from spools.tests.sheet_factory import read_csv, write_generated_sheet
+    from tools.sheets_emulator import METADATA_HEADER
+    from zeues.lib import columns
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = write_generated_sheet(Path(tmp), options.spools)
-        emulator.load_csv_dir(SHEET_ID, folder)
+        if options.joints:
+            joint_shop(folder)
         import_sheet(read_csv_dir(folder), origen="bench", labels=CSV_FILES)
+        book = {
+            name: read_csv(folder / f"{name.lower()}.csv")
+            for name in ("Operaciones", "Trabajadores", "Roles")
+        }
+    book["Metadata"] = [list(METADATA_HEADER)]
+    if options.joints:
+        book["Uniones"] = seed_joints(options)
+        book["Metadata"][0].append(columns.N_UNION)
+        ops = book["Operaciones"]
+        for name in columns.OPERACIONES_FORMULAS:
+            col = ops[0].index(name)
+            for number, row in enumerate(ops[1:], start=2):
+                row.extend([""] * (col + 1 - len(row)))
+                row[col] = formula(name, number)
+    emulator.create_spreadsheet(SHEET_ID, book)
     workers = []
     for n in range(30):
         worker = Worker.objects.create(id=9000 + n, nombre=f"Bench{n}", apellido="Zeues")
@@ -119,6 +196,9 @@ class Load:
     failed: int = 0
     commits: dict[str, float] = field(default_factory=dict)  # event id → monotonic commit time
     versions: list[tuple[str, int, float]] = field(default_factory=list)  # (tag, version, commit)
+    joints: list[tuple[str, int, str, float]] = field(default_factory=list)  # (tag, n, ARM/SOLD, commit)
+    finishes: int = 0
+    per_finish: int = 5
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def ticket(self) -> float | None:
@@ -131,7 +211,17 @@ class Load:
             return at
 
 
-def pick_action(spool: Any, worker: Any, rng: random.Random) -> Any:
+def finish_joints(spool: Any, rng: random.Random, per_finish: int) -> Any:
+    """FINALIZAR ticking `per_finish` of the joints the holder may record now (fewer if fewer are open)."""
+    from occupation.services import spool_finish
+    from spools.joints import joints_of, offered
+
+    open_ = [u.n_union for u in offered(joints_of(spool), spool.operacion_actual)]
+    chosen = sorted(rng.sample(open_, min(per_finish, len(open_))))
+    return lambda **kw: spool_finish(**kw, uniones=chosen)
+
+
+def pick_action(spool: Any, worker: Any, rng: random.Random, per_finish: int = 5) -> Any:
     """A plausible action for this worker on this spool's state (it may still lose a race)."""
     from metrologia.services import spool_inspect
     from occupation.services import spool_complete, spool_pause, spool_take
@@ -140,6 +230,8 @@ def pick_action(spool: Any, worker: Any, rng: random.Random) -> Any:
     if spool.ocupado_por_id == worker.pk:
         if spool.operacion_actual == "REPARACION":
             return rng.choice([repair_pause, repair_complete])
+        if spool.uniones_total:
+            return finish_joints(spool, rng, per_finish)
         return rng.choice([spool_pause, spool_complete, spool_complete])
     if spool.ocupado_por_id is not None or spool.calidad in ("aprobado", "bloqueado", "en_reparacion"):
         return None
@@ -158,17 +250,19 @@ def pick_action(spool: Any, worker: Any, rng: random.Random) -> Any:
 
 def act_once(load: Load, worker: Any, mine: list[str], rng: random.Random) -> None:
     """One action (retrying the pick until an action applies to the spool's state)."""
+    from occupation.services import Finish
     from spools.models import Event, Spool
     from zeues.lib.errors import ZeuesError
 
     for _ in range(20):
         tag = mine.pop(rng.randrange(len(mine))) if mine and rng.random() < 0.5 else rng.choice(load.tags)
         spool = Spool.objects.select_related("ocupado_por").get(tag_spool=tag)
-        action = pick_action(spool, worker, rng)
+        action = pick_action(spool, worker, rng, load.per_finish)
         if action is not None:
             break
     else:
         return
+    operacion = spool.operacion_actual if spool.ocupado_por_id == worker.pk else None
     before = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
     try:
         result = action(spool=spool, worker=worker)
@@ -178,11 +272,17 @@ def act_once(load: Load, worker: Any, mine: list[str], rng: random.Random) -> No
         return
     committed = time.monotonic()
     ids = Event.objects.filter(spool=spool, seq__gt=before).values_list("id", flat=True)
+    recorded = None
+    if isinstance(result, Finish):  # a FINALIZAR: the joints it recorded
+        result, recorded = result.spool, result.uniones
     with load.lock:
         load.ok += 1
         load.versions.append((tag, result.version, committed))
         for event_id in ids:
             load.commits[str(event_id)] = committed
+        if recorded is not None:
+            load.finishes += 1
+            load.joints += [(tag, n, str(operacion), committed) for n in recorded]
     if result.ocupado_por_id == worker.pk:
         mine.append(tag)
 
@@ -204,8 +304,8 @@ def actor(load: Load, workers: list[Any], seed: int) -> None:
 # --- measuring --------------------------------------------------------------------------------
 
 
-def sample_backlog(stop: threading.Event, samples: list[tuple[float, int, int]], started: float) -> None:
-    """Every 10 s: (seconds since start, spools queued, events not yet in Metadata)."""
+def sample_backlog(stop: threading.Event, samples: list[tuple[float, int, int, int]], started: float) -> None:
+    """Every 10 s: (seconds since start, spools queued, joints queued, events not yet in Metadata)."""
     from django.db import connection
 
     from zeues.mirror.status import backlog
@@ -213,7 +313,9 @@ def sample_backlog(stop: threading.Event, samples: list[tuple[float, int, int]],
     try:
         while not stop.wait(10):
             pending = backlog()
-            samples.append((time.monotonic() - started, pending["spools"], pending["eventos"]))
+            samples.append(
+                (time.monotonic() - started, pending["spools"], pending["uniones"], pending["eventos"])
+            )
     finally:
         connection.close()
 
@@ -226,26 +328,49 @@ def pct(values: list[float], q: float) -> float:
     )
 
 
-def applied_writes(emulator: Any, latency: float) -> tuple[dict[str, float], list[tuple[int, int, float]]]:
-    """When Google applied each event row and each (row, version) cell write (monotonic)."""
-    appended: dict[str, float] = {}
-    written: list[tuple[int, int, float]] = []
+@dataclass
+class Applied:
+    """When Google applied each write (monotonic): event rows, spool (row, version), joint rows."""
+
+    appended: dict[str, float] = field(default_factory=dict)
+    spools: list[tuple[int, int, float]] = field(default_factory=list)
+    # (row, ARM_WORKER written non-empty, SOL_WORKER written non-empty, applied)
+    joints: list[tuple[int, bool, bool, float]] = field(default_factory=list)
+
+
+def applied_writes(emulator: Any, latency: float) -> Applied:
+    """Every write Google applied, read back from the emulator's request log."""
+    applied = Applied()
     header = [str(h) for h in emulator.values(SHEET_ID, "Operaciones")[0]]
     version_col = header.index("version")
+    uniones = [str(h) for h in emulator.values(SHEET_ID, "Uniones")[0]] if has_uniones(emulator) else []
+    arm_col, sol_col = (uniones.index("ARM_WORKER"), uniones.index("SOL_WORKER")) if uniones else (-1, -1)
     for record in emulator.requests:
         if not record.ok:
             continue
-        applied = record.at + latency
+        at = record.at + latency
         if record.kind == "values.append":
             for row in record.body["values"]:
-                appended.setdefault(str(row[0]), applied)
+                applied.appended.setdefault(str(row[0]), at)
         elif record.kind == "values.batchUpdate":
             for item in record.body["data"]:
                 first_col, row = a1_start(item["range"])
+                cells = item["values"][0]
+                if item["range"].startswith("'Uniones'"):
+                    arm, sol = arm_col - first_col, sol_col - first_col
+                    arm_done = 0 <= arm < len(cells) and bool(cells[arm])
+                    sol_done = 0 <= sol < len(cells) and bool(cells[sol])
+                    applied.joints.append((row, arm_done, sol_done, at))
+                    continue
                 offset = version_col - first_col
-                if 0 <= offset < len(item["values"][0]):
-                    written.append((row, int(item["values"][0][offset]), applied))
-    return appended, written
+                if 0 <= offset < len(cells):
+                    applied.spools.append((row, int(cells[offset]), at))
+    return applied
+
+
+def has_uniones(emulator: Any) -> bool:
+    """Whether the bench's spreadsheet has a Uniones tab (not with --joints 0)."""
+    return any(s["properties"]["title"] == "Uniones" for s in emulator.metadata(SHEET_ID)["sheets"])
 
 
 def a1_start(text: str) -> tuple[int, int]:
@@ -258,21 +383,40 @@ def a1_start(text: str) -> tuple[int, int]:
     return col - 1, int(match.group(2))
 
 
-def lags(load: Load, emulator: Any, latency: float) -> tuple[list[float], list[float]]:
-    """Per action: seconds from commit until its spool cells, and its event row, were applied."""
-    appended, written = applied_writes(emulator, latency)
+def lags(load: Load, emulator: Any, latency: float) -> tuple[list[float], list[float], list[float]]:
+    """Per action: seconds from commit until its spool cells, its joints' cells and its event rows were applied."""
+    applied = applied_writes(emulator, latency)
     grid = emulator.values(SHEET_ID, "Operaciones")
     tag_col = [str(h) for h in grid[0]].index("TAG_SPOOL")
     row_of = {str(row[tag_col]): number for number, row in enumerate(grid, start=1)}
     by_row: dict[int, list[tuple[int, float]]] = {}
-    for row, version, at in written:
+    for row, version, at in applied.spools:
         by_row.setdefault(row, []).append((version, at))
     cell_lags = []
     for tag, version, committed in load.versions:
         times = [at for v, at in by_row.get(row_of[tag], []) if v >= version and at >= committed]
         cell_lags.append(min(times) - committed if times else float("inf"))
-    event_lags = [appended.get(eid, float("inf")) - committed for eid, committed in load.commits.items()]
-    return cell_lags, event_lags
+    joint_lags = []
+    if load.joints:
+        uniones = emulator.values(SHEET_ID, "Uniones")
+        header = [str(h) for h in uniones[0]]
+        tag_c, n_c = header.index("TAG_SPOOL"), header.index("N_UNION")
+        joint_row = {(str(r[tag_c]), str(r[n_c])): number for number, r in enumerate(uniones, start=1)}
+        joints_by_row: dict[int, list[tuple[bool, bool, float]]] = {}
+        for row, arm, sol, at in applied.joints:
+            joints_by_row.setdefault(row, []).append((arm, sol, at))
+        # A joint is fitted once and welded once: the first write after the commit that shows the
+        # operation's worker is the one that carried it.
+        for tag, n, operacion, committed in load.joints:
+            writes = joints_by_row.get(joint_row[(tag, str(n))], [])
+            times = [
+                at for arm, sol, at in writes if at >= committed and (arm if operacion == "ARM" else sol)
+            ]
+            joint_lags.append(min(times) - committed if times else float("inf"))
+    event_lags = [
+        applied.appended.get(eid, float("inf")) - committed for eid, committed in load.commits.items()
+    ]
+    return cell_lags, joint_lags, event_lags
 
 
 def requests_per_minute(emulator: Any, started: float, ended: float) -> tuple[list[int], int, int]:
@@ -291,11 +435,14 @@ def requests_per_minute(emulator: Any, started: float, ended: float) -> tuple[li
     return minutes, busiest, throttled
 
 
-def verify(emulator: Any) -> str:
-    """Whether the sheet now equals the database (cells of every spool acted on, Metadata)."""
-    from spools.models import Event, EventType, Spool
-    from zeues.mirror.cells import SPOOL_COLUMNS, spool_cells
+def verify(emulator: Any, initial: dict[str, list[list[Any]]]) -> list[str]:
+    """Whether the sheet now equals the database: spools acted on, joints, Metadata; and whether
+    any cell outside ZEUES's columns changed (formulas, NDT, DN, other departments')."""
+    from spools.models import Event, EventType, Spool, Union
+    from zeues.lib import columns
+    from zeues.mirror.cells import SPOOL_COLUMNS, spool_cells, union_cells
 
+    lines = []
     grid = emulator.values(SHEET_ID, "Operaciones")
     header = [str(h) for h in grid[0]]
     rows = {str(row[header.index("TAG_SPOOL")]): row for row in grid[1:]}
@@ -307,11 +454,46 @@ def verify(emulator: Any) -> str:
         expected = {k: str(v) for k, v in spool_cells(spool).items()}
         shown = {name: str(rows[spool.tag_spool][header.index(name)]) for name in SPOOL_COLUMNS}
         wrong += expected != shown
+    lines.append(f"{len(touched)} spools tocados, {wrong} distintos de la base")
+    tabs = {"Operaciones": set(SPOOL_COLUMNS)}
+    if "Uniones" in initial:
+        uniones = emulator.values(SHEET_ID, "Uniones")
+        uh = [str(h) for h in uniones[0]]
+        by_key = {(str(r[uh.index("TAG_SPOOL")]), str(r[uh.index("N_UNION")])): r for r in uniones[1:]}
+        done = Union.objects.filter(arm_fin__isnull=False).select_related(
+            "spool", "arm_worker", "sold_worker"
+        )
+        bad = sum(
+            {k: str(v) for k, v in union_cells(u).items()}
+            != {
+                n: str(by_key[(u.spool.tag_spool, str(u.n_union))][uh.index(n)])
+                for n in columns.UNIONES_ZEUES_OWNED
+            }
+            for u in done
+        )
+        lines.append(f"{len(done)} uniones con trabajo, {bad} distintas de la base")
+        tabs["Uniones"] = set(columns.UNIONES_ZEUES_OWNED)
+    for tab, owned in tabs.items():
+        before, after = initial[tab], emulator.values(SHEET_ID, tab)
+        names = [str(h) for h in after[0]]
+        foreign = [i for i, name in enumerate(names) if name not in owned]
+        changed = sum(
+            1 for r in range(1, len(before)) for i in foreign if str(before[r][i]) != str(after[r][i])
+        )
+        lines.append(f"{tab}: {changed} celdas fuera de las columnas de ZEUES cambiaron")
     meta = emulator.values(SHEET_ID, "Metadata")
     ids = [str(r[0]) for r in meta[1:] if r[0]]
     events = Event.objects.exclude(evento_tipo=EventType.IMPORT).count()
     same = len(ids) == len(set(ids)) == events
-    return f"{len(touched)} spools tocados, {wrong} distintos de la base; Metadata: {len(ids)} filas para {events} eventos ({'OK' if same else 'MAL'})"
+    line = f"Metadata: {len(ids)} filas para {events} eventos ({'OK' if same else 'MAL'})"
+    if "N_UNION" in [str(h) for h in meta[0]]:
+        col = [str(h) for h in meta[0]].index("N_UNION")
+        joint_rows = [r for r in meta[1:] if str(r[2]).startswith("UNION_")]
+        line += (
+            f"; {sum(1 for r in joint_rows if str(r[col]))} de {len(joint_rows)} filas de uniones con N_UNION"
+        )
+    lines.append(line)
+    return lines
 
 
 # --- main -------------------------------------------------------------------------------------
@@ -320,11 +502,17 @@ def verify(emulator: Any) -> str:
 def report(load: Load, emulator: Any, options: argparse.Namespace, samples: list, ended: float) -> None:
     """Print the figures."""
     minutes, busiest, throttled = requests_per_minute(emulator, load.started, ended)
-    cell_lags, event_lags = lags(load, emulator, options.latency)
+    cell_lags, joint_lags, event_lags = lags(load, emulator, options.latency)
     elapsed = ended - load.started
     print(
         f"Acciones: {load.ok} aplicadas, {load.failed} rechazadas por estado/carrera, en {elapsed:.0f} s ({load.ok / elapsed * 60:.0f}/min aplicadas)"
     )
+    if load.finishes:
+        print(
+            f"FINALIZAR: {load.finishes} ({load.finishes / elapsed * 60:.0f}/min), {len(load.joints)} uniones registradas "
+            f"({len(load.joints) / elapsed * 60:.0f}/min, {len(load.joints) / max(1, load.ok):.1f} por acción, "
+            f"{len(load.joints) / load.finishes:.1f} por FINALIZAR)"
+        )
     print(
         f"Solicitudes a Sheets por minuto: {minutes} (ventana de 60 s más cargada: {busiest}); respuestas 429: {throttled}"
     )
@@ -333,15 +521,22 @@ def report(load: Load, emulator: Any, options: argparse.Namespace, samples: list
         if load.started <= r.at <= ended:
             kinds[r.kind] = kinds.get(r.kind, 0) + 1
     print("  por tipo: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
-    for name, values in (("celdas del spool", cell_lags), ("fila en Metadata", event_lags)):
+    measured = [
+        ("celdas del spool", cell_lags),
+        ("celdas de la unión", joint_lags),
+        ("fila en Metadata", event_lags),
+    ]
+    for name, values in measured:
         finite = [v for v in values if v != float("inf")]
+        if not finite:
+            continue
         print(
             f"Atraso ({name}): p50 {pct(finite, 50):.1f} s, p99 {pct(finite, 99):.1f} s, máx {max(finite):.1f} s, "
             f"media {statistics.mean(finite):.1f} s; nunca escritos: {len(values) - len(finite)}"
         )
     print(
-        "Pendientes en el tiempo (s: spools, eventos): "
-        + ", ".join(f"{t:.0f}: {s}/{e}" for t, s, e in samples)
+        "Pendientes en el tiempo (s: spools, uniones, eventos): "
+        + ", ".join(f"{t:.0f}: {s}/{u}/{e}" for t, s, u, e in samples)
     )
 
 
@@ -357,21 +552,27 @@ def main() -> None:
     from zeues.mirror.sync import SheetSync
 
     workers = seed(options, emulator)
-    grid = emulator.values(SHEET_ID, "Operaciones")
+    initial = {
+        tab: emulator.values(SHEET_ID, tab)
+        for tab in ("Operaciones", "Uniones")
+        if tab != "Uniones" or options.joints
+    }
+    grid = initial["Operaciones"]
     tag_col = [str(h) for h in grid[0]].index("TAG_SPOOL")
     tags = [str(row[tag_col]) for row in grid[1:] if row[tag_col]]
     emulator.set_latency(options.latency)
     emulator.set_quota(options.quota)
     emulator.clear_log()
     print(
-        f"{len(tags)} spools, {options.rate} acciones/min durante {options.minutes:g} min, latencia "
+        f"{len(tags)} spools ({options.joints} uniones cada uno, {options.per_finish} por FINALIZAR), {options.rate} acciones/min durante {options.minutes:g} min, latencia "
         f"{options.latency * 1000:.0f} ms, cuota {options.quota}/min, ciclo cada {settings.ZEUES_SHEETS_INTERVAL:g} s"
         + (f", Google caído {options.outage:g} s desde el segundo 60" if options.outage else "")
     )
     stop = threading.Event()
     sync = threading.Thread(target=SheetSync().run_forever, args=(stop,), daemon=True)
     load = Load(tags=tags, workers=workers, rate=options.rate, until=time.monotonic() + options.minutes * 60)
-    samples: list[tuple[float, int, int]] = []
+    load.per_finish = options.per_finish
+    samples: list[tuple[float, int, int, int]] = []
     threading.Thread(target=sample_backlog, args=(stop, samples, load.started), daemon=True).start()
     sync.start()
     if options.outage:
@@ -387,12 +588,12 @@ def main() -> None:
     from zeues.mirror.status import backlog
 
     drain_until = time.monotonic() + 120
-    while time.monotonic() < drain_until and (backlog()["spools"] or backlog()["eventos"]):
+    while time.monotonic() < drain_until and any(backlog()[k] for k in ("spools", "uniones", "eventos")):
         time.sleep(1)
     stop.set()
     sync.join(timeout=30)
     report(load, emulator, options, samples, ended)
-    print("Verificación: " + verify(emulator))
+    print("Verificación: " + "; ".join(verify(emulator, initial)))
     emulator.stop()
 
 

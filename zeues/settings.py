@@ -291,6 +291,7 @@ ZEUES_SHEET_OPERACIONES = os.environ.get("ZEUES_SHEET_OPERACIONES", "Operaciones
 ZEUES_SHEET_TRABAJADORES = os.environ.get("ZEUES_SHEET_TRABAJADORES", "Trabajadores")
 ZEUES_SHEET_ROLES = os.environ.get("ZEUES_SHEET_ROLES", "Roles")
 ZEUES_SHEET_METADATA = os.environ.get("ZEUES_SHEET_METADATA", "Metadata")
+ZEUES_SHEET_UNIONES = os.environ.get("ZEUES_SHEET_UNIONES", "Uniones")
 # Base URL replacing https://sheets.googleapis.com (proxy, emulator); without credentials the
 # requests go unauthenticated.
 ZEUES_SHEETS_ENDPOINT = os.environ.get("ZEUES_SHEETS_ENDPOINT", "")
@@ -299,6 +300,7 @@ ZEUES_SHEETS_INTERVAL = float(os.environ.get("ZEUES_SHEETS_INTERVAL", "5"))
 # Most spools and events sent per cycle (the rest follow in the next cycles).
 ZEUES_SHEETS_BATCH_SPOOLS = env_int("ZEUES_SHEETS_BATCH_SPOOLS", 1000)
 ZEUES_SHEETS_BATCH_EVENTS = env_int("ZEUES_SHEETS_BATCH_EVENTS", 2000)
+ZEUES_SHEETS_BATCH_UNIONES = env_int("ZEUES_SHEETS_BATCH_UNIONES", 5000)
 # Client-side ceiling on requests per minute, below Google's per-user quota.
 ZEUES_SHEETS_MAX_PER_MINUTE = env_int("ZEUES_SHEETS_MAX_PER_MINUTE", 55)
 # Bounded retries of one request on 408/429/5xx and connection errors (exponential backoff with

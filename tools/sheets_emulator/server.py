@@ -46,7 +46,10 @@ DEFAULT_CSV_NAMES = {
     "Trabajadores": "trabajadores.csv",
     "Roles": "roles.csv",
     "Metadata": "metadata.csv",
+    "Uniones": "uniones.csv",
 }
+# Tabs a shop may not have: no file, no tab (a shop that tracks whole spools has no Uniones).
+OPTIONAL_CSV = frozenset({"Uniones"})
 
 _ID = r"/v4/spreadsheets/([^/:]+)"
 ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
@@ -303,13 +306,16 @@ class SheetsEmulator:
         min_rows: int = 0,
         min_cols: int = 0,
     ) -> None:
-        """Create a spreadsheet from CSV files (`{sheet: file}`); a missing Metadata gets its header row."""
+        """Create a spreadsheet from CSV files (`{sheet: file}`); a missing Metadata gets its header row,
+        a missing Uniones file means no Uniones tab."""
         directory = Path(path)
         sheets: dict[str, list[list[str]]] = {}
         for sheet, filename in (names or DEFAULT_CSV_NAMES).items():
             file = directory / filename
             if not file.exists() and sheet == "Metadata":
                 sheets[sheet] = [list(METADATA_HEADER)]
+                continue
+            if not file.exists() and sheet in OPTIONAL_CSV:
                 continue
             with file.open(encoding="utf-8-sig", newline="") as handle:
                 sheets[sheet] = [row for row in csv.reader(handle)]

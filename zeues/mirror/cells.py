@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from spools.models import Event, Spool, Worker
-from zeues.lib import columns
+from spools.models import JOINT_EVENTS, Event, Spool, Union, Worker
+from zeues.lib import columns, sheets
 from zeues.lib.dates import format_sheet_date, format_sheet_datetime
 
 TAG_COLUMN = columns.TAG_SPOOL
 # Operaciones columns ZEUES owns; every other cell of the sheet belongs to someone else.
 SPOOL_COLUMNS = columns.ZEUES_OWNED
 METADATA_COLUMNS = columns.METADATA
+# Uniones columns ZEUES owns (never the NDT_* columns, DN, type or the tab's own `version`).
+UNION_COLUMNS = columns.UNIONES_ZEUES_OWNED
+# Metadata's optional column for the joint number of a joint's event (Metadata_JSON always has it).
+N_UNION_COLUMN = columns.N_UNION
+_JOINT_EVENT_TYPES = frozenset(t.value for t in JOINT_EVENTS)
 
 Cell = str | int
 
@@ -36,8 +41,35 @@ def spool_cells(spool: Spool) -> dict[str, Cell]:
     }
 
 
+def union_cells(union: Union) -> dict[str, Cell]:
+    """The six ZEUES-owned cells of one joint: date-times as the sheet writes them, workers as tokens.
+
+    Its whole current state, so an operation not done (yet, or any more) is written empty: ZEUES
+    owns these cells for every joint it writes.
+    """
+    return {
+        "ARM_FECHA_INICIO": format_sheet_datetime(union.arm_inicio),
+        "ARM_FECHA_FIN": format_sheet_datetime(union.arm_fin),
+        "ARM_WORKER": _token(union.arm_worker),
+        "SOL_FECHA_INICIO": format_sheet_datetime(union.sold_inicio),
+        "SOL_FECHA_FIN": format_sheet_datetime(union.sold_fin),
+        "SOL_WORKER": _token(union.sold_worker),
+    }
+
+
+def event_n_union(event: Event) -> Cell:
+    """The joint number of a joint's event (UNION_ARM_REGISTRADA …), empty for every other event."""
+    if event.evento_tipo not in _JOINT_EVENT_TYPES:
+        return ""
+    number = (event.details or {}).get("n_union")
+    return number if isinstance(number, int) else ""
+
+
 def event_cells(event: Event) -> dict[str, Cell]:
-    """One Metadata row: the event as the old system's log spelled it."""
+    """One Metadata row: the event as the old system's log spelled it, plus its joint number.
+
+    `N_UNION` is placed only when the tab has that column (`placed_row` skips absent ones).
+    """
     return {
         "ID": str(event.id),
         "Timestamp": format_sheet_datetime(event.timestamp),
@@ -49,14 +81,19 @@ def event_cells(event: Event) -> dict[str, Cell]:
         "Accion": event.accion,
         "Fecha_Operacion": format_sheet_date(event.fecha_operacion),
         "Metadata_JSON": json.dumps(event.details, ensure_ascii=False, sort_keys=True, default=str),
+        N_UNION_COLUMN: event_n_union(event),
     }
 
 
 def placed_row(cells: dict[str, Cell], positions: dict[str, int]) -> list[Any]:
-    """A row with each cell at its column's position (columns found by header name)."""
+    """A row with each cell at its column's position (columns found by header name).
+
+    Cells whose column is not in `positions` (an optional column the tab lacks) are left out.
+    """
     row: list[Any] = [""] * (max(positions.values()) + 1)
     for name, value in cells.items():
-        row[positions[name]] = value
+        if name in positions:
+            row[positions[name]] = value
     return row
 
 
@@ -71,3 +108,14 @@ def contiguous_runs(positions: dict[str, int]) -> list[list[str]]:
             runs.append([name])
         previous = index
     return runs
+
+
+def row_ranges(
+    sheet: str, cells: dict[str, Cell], row: int, positions: dict[str, int]
+) -> list[dict[str, Any]]:
+    """One row's cells as one range per run of adjacent columns (nothing between them is touched)."""
+    ranges = []
+    for run in contiguous_runs(positions):
+        first, last = positions[run[0]], positions[run[-1]]
+        ranges.append({"range": sheets.a1(sheet, first, row, last, row), "values": [[cells[n] for n in run]]})
+    return ranges

@@ -506,10 +506,19 @@ def test_a_human_inserting_a_column_moves_headers_under_the_client(sh, emulator)
 def test_load_csv_dir_reads_the_fixture_and_adds_a_metadata_header(emulator):
     emulator.load_csv_dir("DEV", FIXTURES)
     titles = [s["properties"]["title"] for s in emulator.metadata("DEV")["sheets"]]
-    assert titles == ["Operaciones", "Trabajadores", "Roles", "Metadata"]
+    assert titles == ["Operaciones", "Trabajadores", "Roles", "Metadata", "Uniones"]
+    assert emulator.values("DEV", "Uniones")[0][:4] == ["ID", "OT", "N_UNION", "TAG_SPOOL"]
     assert emulator.values("DEV", "Metadata") == [METADATA_HEADER]
     assert emulator.values("DEV", "Trabajadores")[1] == ["90", "Valentina", "Soto", "TRUE"]
     assert "TAG_SPOOL" in emulator.values("DEV", "Operaciones")[0]
+
+
+def test_load_csv_dir_without_uniones_csv_has_no_uniones_tab(emulator, tmp_path):
+    for name in ("operaciones.csv", "trabajadores.csv", "roles.csv"):
+        (tmp_path / name).write_bytes((FIXTURES / name).read_bytes())
+    emulator.load_csv_dir("DEV", tmp_path)
+    titles = [s["properties"]["title"] for s in emulator.metadata("DEV")["sheets"]]
+    assert titles == ["Operaciones", "Trabajadores", "Roles", "Metadata"]
 
 
 # --- faults -----------------------------------------------------------------------------------
@@ -680,7 +689,8 @@ def test_cli_serves_the_csv_dir_until_sigterm():
         base_url = proc.stdout.readline().strip()
         assert base_url.startswith("http://127.0.0.1:")
         sh = gspread.Client(auth=None, session=endpoint_session(base_url)).open_by_key("DEV")
-        assert [w.title for w in sh.worksheets()] == ["Operaciones", "Trabajadores", "Roles", "Metadata"]
+        titles = ["Operaciones", "Trabajadores", "Roles", "Metadata", "Uniones"]
+        assert [w.title for w in sh.worksheets()] == titles
         assert sh.worksheet("Roles").row_values(1) == ["Id", "Rol", "Activo"]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0

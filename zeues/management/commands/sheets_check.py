@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from gspread.exceptions import APIError
 
-from spools.models import Spool
+from spools.models import Spool, Union
 from zeues.lib import columns, sheets
 from zeues.lib.headers import HeaderMap, column_letter
 
@@ -24,7 +24,15 @@ def columns_by_tab() -> dict[str, list[tuple[str, str]]]:
         ],
         settings.ZEUES_SHEET_ROLES: [(c, "lee") for c in (*columns.ROLES_REQUIRED, *columns.ROLES_OPTIONAL)],
         settings.ZEUES_SHEET_METADATA: [(c, "escribe") for c in columns.METADATA],
+        uniones_tab(): [(c, "lee") for c in columns.UNIONES_REQUIRED]
+        + [(c, "escribe") for c in columns.UNIONES_ZEUES_OWNED]
+        + [(c, "lee") for c in columns.UNIONES_NDT],
     }
+
+
+def uniones_tab() -> str:
+    """The joints' tab (ZEUES_SHEET_UNIONES when the settings name one)."""
+    return str(getattr(settings, "ZEUES_SHEET_UNIONES", columns.UNIONES))
 
 
 class Command(BaseCommand):
@@ -59,7 +67,11 @@ class Command(BaseCommand):
         wanted = columns_by_tab()
         present = [tab for tab in wanted if tab in titles]
         for tab in wanted:
-            if tab not in titles:
+            if tab in titles:
+                continue
+            if tab == uniones_tab() and not Union.objects.exists():
+                self.stdout.write(f"Sin hoja {tab}: ZEUES no tiene uniones que escribir (spools completos).")
+            else:
                 self.problem(f"falta la hoja {tab}")
         answer = client.http_client.values_batch_get(
             settings.GOOGLE_SHEET_ID, [sheets.row_range(t) for t in present]
@@ -67,6 +79,10 @@ class Command(BaseCommand):
         for tab, value_range in zip(present, answer.get("valueRanges", []), strict=True):
             headers = sheets.header_map(sheets.grid(value_range))
             self.check_headers(tab, headers, wanted[tab])
+            if tab == settings.ZEUES_SHEET_METADATA and headers.missing([columns.N_UNION]):
+                self.stdout.write(
+                    f"  {columns.N_UNION:<22} no está (opcional: el número de unión va en Metadata_JSON)"
+                )
             if tab == settings.ZEUES_SHEET_OPERACIONES and not headers.duplicates([columns.TAG_SPOOL]):
                 index = headers.index(columns.TAG_SPOOL)
                 if index is not None:

@@ -6,14 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from zeues.lib.stopping import stop_on_signals
-from zeues.mirror.outbox import outbox_add_all
+from zeues.mirror.outbox import outbox_add_all, union_outbox_add_all
 from zeues.mirror.sync import CycleResult, SheetSync
 
 
 class Command(BaseCommand):
     help = (
         "Escribe en la planilla de Google los cambios de ZEUES: las columnas que ZEUES administra en "
-        "Operaciones y los eventos nuevos en Metadata. Repite cada ZEUES_SHEETS_INTERVAL segundos hasta "
+        "Operaciones y en Uniones, y los eventos nuevos en Metadata. Repite cada ZEUES_SHEETS_INTERVAL segundos hasta "
         "recibir SIGTERM o Ctrl-C (termina entre ciclos). No modifica ninguna otra celda."
     )
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--resync-all",
             action="store_true",
-            help="Encola todos los spools (reescribe sus columnas ZEUES en la planilla) antes de empezar.",
+            help="Encola todos los spools y uniones (reescribe sus columnas ZEUES en la planilla) antes de empezar.",
         )
 
     def handle(self, *args, **options):
@@ -31,7 +31,8 @@ class Command(BaseCommand):
                 "GOOGLE_SHEET_ID no está configurado: el espejo en Google Sheets está apagado."
             )
         if options["resync_all"]:
-            self.stdout.write(f"Encolados {outbox_add_all()} spools para reescribir en la planilla.")
+            spools, unions = outbox_add_all(), union_outbox_add_all()
+            self.stdout.write(f"Encolados {spools} spools y {unions} uniones para reescribir en la planilla.")
         worker = SheetSync()
         if options["once"]:
             self.report(worker.run_once())
@@ -55,8 +56,10 @@ class Command(BaseCommand):
             self.stderr.write(f"ERROR: {result.error}")
         else:
             self.stdout.write(
-                f"Spools escritos: {result.spools_written}; eventos agregados a Metadata: "
-                f"{result.events_appended}; solicitudes a Google: {result.requests}."
+                f"Spools escritos: {result.spools_written}; uniones escritas: {result.unions_written}; "
+                f"eventos agregados a Metadata: {result.events_appended}; solicitudes a Google: {result.requests}."
             )
-        for reason in sorted(set(result.problems.values())):
+        if result.uniones_paused:
+            self.stderr.write(f"UNIONES: {result.uniones_paused}")
+        for reason in sorted(set(result.problems.values()) | set(result.union_problems.values())):
             self.stdout.write(f"  aviso: {reason}")

@@ -42,7 +42,10 @@ def signal_later(seconds: float) -> threading.Timer:
 def test_sync_sheets_once_reports_what_it_wrote(emulator, sheet):
     spool_take(spool=sheet["spools"][0], worker=sheet["workers"][0], operacion="ARM")
     out = run("sync_sheets", "--once")
-    assert "Spools escritos: 1; eventos agregados a Metadata: 1; solicitudes a Google: 4." in out
+    assert (
+        "Spools escritos: 1; uniones escritas: 0; eventos agregados a Metadata: 1; solicitudes a Google: 4."
+        in out
+    )
     assert run("sync_sheets", "--once").strip() == "Nada pendiente."
 
 
@@ -174,6 +177,9 @@ def test_import_sheet_names_a_missing_tab(emulator, sheet_settings):
 @pytest.mark.django_db(transaction=True)
 def test_import_sheet_watch_picks_up_new_spools_until_stopped(emulator, sheet_settings):
     load_sample(emulator, "dates typed")
+    # The loop is under test, not the joints' import: without Uniones a round stays well under 0.3 s.
+    tabs = ("Operaciones", "Trabajadores", "Roles", "Metadata")
+    emulator.create_spreadsheet(SHEET_ID, {tab: emulator.values(SHEET_ID, tab) for tab in tabs})
     _, grid = sheet_rows(emulator)
 
     def engineering_adds_a_spool() -> None:
@@ -182,7 +188,7 @@ def test_import_sheet_watch_picks_up_new_spools_until_stopped(emulator, sheet_se
         emulator.set_values(SHEET_ID, "Operaciones", f"A{len(grid) + 1}", [row])
 
     threading.Timer(0.4, engineering_adds_a_spool).start()
-    timer = signal_later(1.2)
+    timer = signal_later(2.5)  # room for three rounds on a busy 2-core machine
     out = run("import_sheet", "--watch", "0.005")  # every 0.3 s
     timer.join()
     rounds = [line for line in out.splitlines() if line.startswith("[")]

@@ -142,11 +142,11 @@ def test_a_column_inserted_during_a_cycle_is_detected_and_our_cells_rewritten(em
     class HumanInTheMiddle(SheetSync):
         inserted = False
 
-        def write_spools(self, layout, changes):
+        def write_cells(self, data):
             if not self.inserted:  # between our read of the headers and our write
                 self.inserted = True
                 _insert_column(emulator, "id", "Nueva_A")
-            return super().write_spools(layout, changes)
+            return super().write_cells(data)
 
     sync_until_idle(HumanInTheMiddle())
     assert_sheet_matches_database(emulator, touched_tags())
@@ -185,7 +185,7 @@ def test_crash_after_the_cells_write_before_bookkeeping_rewrites_harmlessly(emul
     def killed(*args, **kwargs):
         raise RuntimeError("worker killed after Google confirmed the batchUpdate")
 
-    monkeypatch.setattr(sync_module, "confirm_spools", killed)
+    monkeypatch.setattr(sync_module, "confirm_cells", killed)
     with pytest.raises(RuntimeError):
         SheetSync().run_once()
     assert SheetSpoolChange.objects.count() > 0  # nothing marked synced
