@@ -92,11 +92,13 @@ def make_joints(db):
     A joint may carry work as a 4th item `{"arm": worker, "sold": worker}` (recorded yesterday).
     """
     from spools.joints import store_progress
+    from spools.kpi_facts import union_days_add_joints
     from spools.models import Union
     from zeues.lib.dn import parse_dn
 
     def make(spool: Spool, joints: list[tuple[Any, ...]]) -> Spool:
         yesterday = timezone.now() - datetime.timedelta(days=1)
+        created = []
         for n, dn, tipo, *work in joints:
             done = work[0] if work else {}
             fields: dict[str, Any] = {}
@@ -108,8 +110,9 @@ def make_joints(db):
                         f"{op}_fin": yesterday,
                         f"{op}_fecha": timezone.localdate(yesterday),
                     }
-            Union.objects.create(spool=spool, n_union=n, dn=parse_dn(dn), tipo=tipo, **fields)
+            created.append(Union.objects.create(spool=spool, n_union=n, dn=parse_dn(dn), tipo=tipo, **fields))
         store_progress([spool.pk])
+        union_days_add_joints(created)
         return Spool.objects.with_people().get(pk=spool.pk)
 
     return make

@@ -28,6 +28,7 @@ from django_fsm import TransitionNotAllowed
 
 from occupation.exceptions import OperacionNoPermitida, SpoolOcupado
 from spools import joints as spool_joints
+from spools import kpi_facts
 from spools.exceptions import SpoolBloqueado, SpoolNoEncontrado
 from spools.joints import PROGRESS_FIELDS
 from spools.models import LIVE_TYPE, PEOPLE, EventType, Spool, Union, Worker
@@ -71,6 +72,8 @@ class JointEvent:
     accion: str
     union: Union
     details: dict[str, Any]
+    # What the change adds to the joints-per-day facts (spools.kpi_facts.union_days_add).
+    kpi: kpi_facts.UnionDelta = field(default_factory=dict)
 
 
 # Writes the spool's joints on the locked row (before the transitions: it may read the
@@ -184,6 +187,7 @@ def apply(
                 SheetSpoolChange.queue(spool)
             if written:
                 SheetUnionChange.queue([j.union for j in written])
+                kpi_facts.union_days_add(kpi_facts.merge_deltas(*(j.kpi for j in written)))
                 _record_joints(spool, worker, written, step=step, actor=actor, now=now)
             for tipo, accion in step.events:
                 _record(spool, worker, tipo=tipo, accion=accion, step=step, actor=actor, now=now)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from occupation.engine import Actor, Change, JointEvent, apply
+from spools import kpi_facts
 from spools.models import Accion, EstadoCalidad, EventType, Spool, TipoUnion, Union
 from zeues.lib.dn import DnInvalido, format_dn, parse_dn
 from zeues.lib.errors import DatosInvalidos
@@ -101,6 +102,7 @@ def union_correct(
                 f"La unión #{fresh.n_union} ya está soldada: no puede pasar a FW (soldadura en terreno).",
             )
         before = _describe(fresh)
+        old_dn = fresh.dn
         fresh.dn = value if value is not None else fresh.dn
         fresh.tipo = kind or fresh.tipo
         if _describe(fresh) == before:
@@ -115,6 +117,8 @@ def union_correct(
                 Accion.CORREGIR,
                 fresh,
                 {"antes": before, "despues": _describe(fresh), "motivo": why},
+                # A worked joint's new DN changes the PD of the day it was done.
+                {key: (0, fresh.dn - old_dn) for key in kpi_facts.union_work_deltas(fresh)},
             )
         ]
 
@@ -130,6 +134,7 @@ def union_void(*, union: Union, motivo: str = "", actor: Actor = None) -> Union:
         if fresh.anulada:
             raise _invalid("union", f"La unión #{fresh.n_union} ya está anulada.")
         why = _reason(motivo, required=fresh.tiene_trabajo)
+        taken_away = kpi_facts.union_work_deltas(fresh, sign=-1)  # a voided joint counts for nothing
         fresh.anulada, fresh.anulada_motivo = True, why
         fresh.version += 1
         fresh.save(update_fields=["anulada", "anulada_motivo", "version", "updated_at"])
@@ -139,6 +144,7 @@ def union_void(*, union: Union, motivo: str = "", actor: Actor = None) -> Union:
                 Accion.ANULAR,
                 fresh,
                 {**_describe(fresh), "motivo": why, "tenia_trabajo": fresh.tiene_trabajo},
+                taken_away,
             )
         ]
 
@@ -177,6 +183,7 @@ def union_undo(*, union: Union, operacion: str, motivo: str, actor: Actor = None
             "inicio": (getattr(fresh, f"{prefix}_inicio") or now).isoformat(),
             "fin": getattr(fresh, f"{prefix}_fin").isoformat(),
         }
+        key = (getattr(fresh, f"{prefix}_fecha"), operacion, getattr(fresh, f"{prefix}_worker_id"))
         for name in ("worker", "inicio", "fin", "fecha"):
             setattr(fresh, f"{prefix}_{name}", None)
         fresh.version += 1
@@ -190,6 +197,7 @@ def union_undo(*, union: Union, operacion: str, motivo: str, actor: Actor = None
                 Accion.CORREGIR,
                 fresh,
                 {**_describe(fresh), "deshecho": undone, "motivo": why},
+                {key: (-1, -fresh.dn)},
             )
         ]
 

@@ -463,6 +463,7 @@ def _recorder(chosen: list[Union], operacion: str, worker: Worker) -> JointWrite
                     Accion.COMPLETAR,
                     u,
                     {"dn": float(u.dn), "tipo": u.tipo, "inicio": inicio.isoformat(), "fin": now.isoformat()},
+                    {(timezone.localdate(now), operacion, worker.pk): (1, u.dn)},
                 )
             )
         return events

@@ -25,9 +25,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Sum
 
 from spools.models import (
     SESSION_CLOSES,
@@ -38,6 +40,7 @@ from spools.models import (
     KpiInspection,
     KpiSession,
     KpiStage,
+    KpiUnionDia,
     Operacion,
     Resultado,
 )
@@ -339,3 +342,108 @@ def check() -> list[int]:
             stored = _stored(model, chunk, fields)
             wrong |= {row[fields.index("spool_id")] for row in fresh ^ stored}
     return sorted(wrong)
+
+
+# --- joints per day, operation and worker (KpiUnionDia) ---------------------------------------
+
+# (fecha, operacion, worker_id) → (joints, PD) to add; negative for a joint undone or voided.
+UnionDelta = dict[tuple[datetime.date, str, int | None], tuple[int, Decimal]]
+
+
+def union_work_deltas(union: Any, sign: int = 1, dn: Decimal | None = None) -> UnionDelta:
+    """What a joint's recorded work adds to the day rows (`sign` -1 takes it away)."""
+    value = union.dn if dn is None else dn
+    deltas: UnionDelta = {}
+    for op, prefix in (("ARM", "arm"), ("SOLD", "sold")):
+        fecha = getattr(union, f"{prefix}_fecha")
+        if fecha is not None:
+            deltas[(fecha, op, getattr(union, f"{prefix}_worker_id"))] = (sign, sign * value)
+    return deltas
+
+
+def merge_deltas(*parts: UnionDelta) -> UnionDelta:
+    """The sum of several changes, key by key."""
+    total: UnionDelta = {}
+    for part in parts:
+        for key, (n, pd) in part.items():
+            n0, pd0 = total.get(key, (0, Decimal("0")))
+            total[key] = (n0 + n, pd0 + pd)
+    return total
+
+
+def union_days_add_joints(unions: Iterable[Any]) -> None:
+    """Count joints created with their work already recorded (the import's legacy work, the demo,
+    tests): what the engine's step does for a joint recorded through the kiosk."""
+    union_days_add(merge_deltas(*(union_work_deltas(u) for u in unions if not u.anulada)))
+
+
+def union_days_add(deltas: UnionDelta) -> None:
+    """Add the changes to KpiUnionDia in the action's transaction, atomically per row.
+
+    `INSERT … ON CONFLICT DO UPDATE SET uniones = uniones + excluded.uniones`: the row lock of
+    the upsert serialises two actions on one worker's day (different spools, different row locks
+    otherwise), so neither overwrites the other's count. A joint without a worker (imported from a
+    token nobody has) has a NULL key, which never conflicts: its rows are summed like the others.
+    """
+    rows = [(fecha, op, worker, n, pd) for (fecha, op, worker), (n, pd) in deltas.items() if n or pd]
+    if not rows:
+        return
+    table = KpiUnionDia._meta.db_table
+    rows.sort(key=lambda r: (r[0], r[1], r[2] or 0))  # one order for every writer: no deadlock
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), 1000):  # under SQLite's and PostgreSQL's parameter limits
+            chunk = rows[i : i + 1000]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            sql = (
+                f"INSERT INTO {table} (fecha, operacion, worker_id, uniones, pulgadas) VALUES {values} "  # noqa: S608
+                f"ON CONFLICT (fecha, operacion, worker_id) DO UPDATE SET "
+                f"uniones = {table}.uniones + excluded.uniones, pulgadas = {table}.pulgadas + excluded.pulgadas"
+            )
+            cursor.execute(sql, [v for row in chunk for v in (row[0], row[1], row[2], row[3], str(row[4]))])
+
+
+def _union_days_fresh() -> dict[tuple[Any, str, int | None], tuple[int, Decimal]]:
+    from spools.models import Union
+
+    fresh: dict[tuple[Any, str, int | None], tuple[int, Decimal]] = {}
+    for op, prefix in (("ARM", "arm"), ("SOLD", "sold")):
+        rows = (
+            Union.objects.filter(anulada=False, **{f"{prefix}_fecha__isnull": False})
+            .values_list(f"{prefix}_fecha", f"{prefix}_worker_id")
+            .annotate(n=Count("pk"), pd=Sum("dn"))
+            .order_by()
+        )
+        for fecha, worker, n, pd in rows:
+            fresh[(fecha, op, worker)] = (n, Decimal(str(pd)).quantize(Decimal("0.001")))
+    return fresh
+
+
+def _union_days_stored() -> dict[tuple[Any, str, int | None], tuple[int, Decimal]]:
+    stored: dict[tuple[Any, str, int | None], tuple[int, Decimal]] = {}
+    for fecha, op, worker, n, pd in KpiUnionDia.objects.values_list(
+        "fecha", "operacion", "worker_id", "uniones", "pulgadas"
+    ):
+        n0, pd0 = stored.get((fecha, op, worker), (0, Decimal("0")))
+        stored[(fecha, op, worker)] = (n0 + n, pd0 + Decimal(str(pd)).quantize(Decimal("0.001")))
+    return {k: v for k, v in stored.items() if v[0] or v[1]}
+
+
+def union_days_rebuild() -> int:
+    """Recompute KpiUnionDia from the joints (after a bulk load); returns the rows written."""
+    fresh = _union_days_fresh()
+    with transaction.atomic():
+        KpiUnionDia.objects.all().delete()
+        KpiUnionDia.objects.bulk_create(
+            [
+                KpiUnionDia(fecha=f, operacion=op, worker_id=w, uniones=n, pulgadas=pd)
+                for (f, op, w), (n, pd) in fresh.items()
+            ],
+            batch_size=CHUNK,
+        )
+    return len(fresh)
+
+
+def union_days_check() -> list[tuple[Any, str, int | None]]:
+    """Keys (day, operation, worker) where KpiUnionDia differs from the joints; empty when they agree."""
+    fresh, stored = _union_days_fresh(), _union_days_stored()
+    return sorted((k for k in fresh.keys() | stored.keys() if fresh.get(k) != stored.get(k)), key=str)

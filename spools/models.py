@@ -1047,3 +1047,29 @@ class KpiCompletion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operacion} {self.fecha}"
+
+
+class KpiUnionDia(models.Model):
+    """Joints done per day, operation and worker, and their PD (Gerencia's pulgadas-diámetro).
+
+    The sum of the `Union` rows with that `arm_fecha`/`arm_worker` (ARM) or `sold_fecha`/
+    `sold_worker` (SOLD), voided ones left out, kept by adding each action's change in its own
+    transaction (`spools.kpi_facts.union_days_add`: an atomic upsert, so two spools finished by one
+    welder at once both count). A year of a 50,000-spool shop is ~20,000 rows instead of 500,000
+    joints. `manage.py kpi_facts --check/--rebuild` compares it with the joints and rebuilds it.
+    """
+
+    fecha = models.DateField()
+    operacion = models.CharField(max_length=4)
+    worker = models.ForeignKey(Worker, null=True, on_delete=models.SET_NULL, related_name="+")
+    uniones = models.IntegerField(default=0)
+    pulgadas = models.DecimalField(max_digits=12, decimal_places=3, default=0)
+
+    class Meta:
+        verbose_name = "uniones por día (KPI)"
+        constraints = [
+            models.UniqueConstraint(fields=["fecha", "operacion", "worker"], name="kpiuniondia_key_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fecha} {self.operacion} {self.worker_id}: {self.uniones} ({self.pulgadas} PD)"

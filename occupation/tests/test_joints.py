@@ -567,3 +567,26 @@ def test_a_welded_joints_fit_up_cannot_be_undone_before_its_welding(
     )
     s = _fresh(spool)
     assert (s.sold, s.uniones_sold, s.uniones_sold_listas) == (EstadoOperacion.PAUSADO, 0, 1)
+
+
+def test_every_joint_change_keeps_gerencias_day_facts_equal_to_the_joints(
+    api, fitter, welder, spool, admin_user
+):
+    from spools.kpi_facts import union_days_check
+    from spools.models import KpiUnionDia
+
+    spool_take(spool=spool, worker=fitter, operacion="ARM")
+    _finalizar(api, spool, fitter, [1, 2, 3, 4, 5])
+    spool_take(spool=_fresh(spool), worker=welder, operacion="SOLD")
+    _finalizar(api, spool, welder, [1, 2])
+    assert union_days_check() == []
+    row = KpiUnionDia.objects.get(operacion="ARM", worker=fitter)
+    assert (row.uniones, row.pulgadas) == (5, Decimal("23.5"))
+    joint_changes.union_correct(union=_joints(spool)[1], dn="10", motivo="Plano", actor=admin_user)
+    joint_changes.union_undo(union=_joints(spool)[2], operacion="SOLD", motivo="Error", actor=admin_user)
+    joint_changes.union_void(union=_joints(spool)[3], motivo="Rev. C", actor=admin_user)
+    assert union_days_check() == []
+    row.refresh_from_db()
+    assert (row.uniones, row.pulgadas) == (4, Decimal("21.5"))  # 10 + 6 + 2.5 + 3; #3 voided
+    sold = KpiUnionDia.objects.get(operacion="SOLD", worker=welder)
+    assert (sold.uniones, sold.pulgadas) == (1, Decimal("10"))

@@ -7,7 +7,8 @@ from collections import Counter
 
 import pytest
 
-from spools.models import Event, EventType, Spool, Union
+from spools import kpi_facts
+from spools.models import Event, EventType, KpiUnionDia, Spool, Union
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,6 +53,35 @@ def test_tablets_ticking_the_same_joint_one_wins_the_others_get_union_ya_registr
     assert Event.objects.filter(spool=spool, evento_tipo=EventType.PAUSAR_SPOOL).count() == 1
     s = Spool.objects.get(pk=spool.pk)
     assert (s.uniones_arm, s.pulgadas_arm, s.ocupado_por_id, s.arm) == (1, 2.5, None, "pausado")
+    assert kpi_facts.union_days_check() == []
+
+
+def test_one_welder_finishing_two_spools_at_once_counts_both_in_the_day_facts(
+    http_api, make_worker, make_spool, make_joints
+):
+    """Two spools, two row locks, one (day, SOLD, welder) row: the upsert adds, never overwrites."""
+    fitter = make_worker(roles=["Armador"])
+    welder = make_worker(roles=["Soldador"])
+    spools = [
+        make_joints(make_spool(arm="completado"), [(n, "2", "BW", {"arm": fitter}) for n in range(1, 6)])
+        for _ in range(4)
+    ]
+    for s in spools:
+        assert (
+            http_api.post(
+                TOMAR, {"tag_spool": s.tag_spool, "worker_id": welder.id, "operacion": "SOLD"}
+            ).status_code
+            == 200
+        )
+    calls = [
+        (FINALIZAR, {"tag_spool": s.tag_spool, "worker_id": welder.id, "uniones": [1, 2, 3, 4, 5]})
+        for s in spools
+    ]
+    responses = http_api.post_concurrently(calls)
+    assert [r.status_code for r in responses] == [200] * 4, [r.json() for r in responses]
+    assert kpi_facts.union_days_check() == []
+    row = KpiUnionDia.objects.get(operacion="SOLD", worker=welder)
+    assert (row.uniones, row.pulgadas) == (20, 40)
 
 
 def test_handoff_between_two_fitters_credits_each_with_their_joints(

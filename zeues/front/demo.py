@@ -22,6 +22,13 @@ What the replay leaves, whatever the day and hour it runs (docs/decisions.md, "D
   left open), and one deliberately stale occupation (taken more than ZEUES_STALE_HOURS ago and
   forgotten) so the board's «antiguas» group has something.
 
+About half of all spools have joints (3 to 20, realistic DN and types, `_joints_for`). They are
+created before the replay, with the work the spool's state implies (ARM completado: every joint
+fitted by its Armador; SOLD pausado: some welded; …), timed before the replay's first day; the
+replay then records the rest through the services, as a tablet does: a pause ticks some of the
+open joints, a COMPLETAR all of them, so the history, Gerencia and «Mi registro» show joint work
+and PD, and a spool held this morning has open joints.
+
 "This morning" is from 07:30 plant time or two hours ago, whichever is earlier, but never before
 midnight and never more than three quarters of ZEUES_STALE_HOURS ago; every action is before now.
 """
@@ -33,6 +40,7 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import partial
 from typing import Any
 from unittest import mock
@@ -45,6 +53,8 @@ import occupation.services as occupation
 import reparacion.services as reparacion
 from metrologia.services import spool_inspect
 from occupation.engine import Actor
+from spools.joints import joints_of, offered, store_progress
+from spools.kpi_facts import union_days_add_joints
 from spools.models import (
     Defecto,
     EstadoCalidad,
@@ -52,6 +62,8 @@ from spools.models import (
     Operacion,
     Resultado,
     Spool,
+    TipoUnion,
+    Union,
     Worker,
     WorkerRole,
 )
@@ -195,7 +207,17 @@ def take(worker: Worker, op: str) -> Action:
 
 
 def pause(worker: Worker) -> Action:
-    return partial(occupation.spool_pause, worker=worker)
+    return partial(_pause, worker=worker)
+
+
+def _pause(*, spool: Spool, worker: Worker) -> Spool:
+    """PAUSAR; on a spool with joints the holder ticks some of the open ones (never all: that completes)."""
+    uniones: list[int] = []
+    if spool.uniones_total:
+        open_ = [u.n_union for u in offered(joints_of(spool), spool.operacion_actual)]
+        if len(open_) > 1:
+            uniones = sorted(_JOINT_RNG.sample(open_, _JOINT_RNG.randint(1, len(open_) - 1)))
+    return occupation.spool_pause(spool=spool, worker=worker, uniones=uniones)
 
 
 def complete(worker: Worker) -> Action:
@@ -247,6 +269,125 @@ def _close_forgotten(*, spool: Spool, supervisor: Actor) -> Spool:
     return reparacion.spool_force_release(
         spool=spool, supervisor=supervisor, motivo="Ocupación de la planilla sin cerrar: se libera."
     )
+
+
+# --- joints ---------------------------------------------------------------------------------------
+
+# The pauses' choice of joints draws from its own generator, so that the joints leave the
+# replay's own random choices (who, when, which defect) exactly as they were.
+_JOINT_RNG = random.Random(0)  # noqa: S311 - repeatable demo data, reseeded by simulate_activity
+JOINT_SHARE = 0.5
+_LINE_DN = ["2", "3", "4", "6", "8", "10", "12"]
+_LINE_WEIGHT = [3, 4, 5, 4, 3, 2, 1]
+_SMALL_DN = ["0.75", "1", "1.5", "2", "2.5"]
+_TIPOS = [
+    TipoUnion.BW,
+    TipoUnion.SO,
+    TipoUnion.BR,
+    TipoUnion.LET,
+    TipoUnion.FW,
+    TipoUnion.FILL,
+    TipoUnion.MIT,
+]
+_TIPO_WEIGHT = [45, 27, 10, 7, 6, 3, 2]
+
+
+def _joints_for(rng: random.Random) -> list[tuple[int, Decimal, str]]:
+    """3 to 20 joints of one spool: a line size, butt welds on it, small-bore sockets and olets.
+
+    At most two field welds, and at least two joints welded in the shop.
+    """
+    count = round(rng.triangular(3, 20, 7))
+    line = rng.choices(_LINE_DN, _LINE_WEIGHT)[0]
+    joints = []
+    field_welds = 0
+    for n in range(1, count + 1):
+        tipo = rng.choices(_TIPOS, _TIPO_WEIGHT)[0]
+        if tipo == TipoUnion.FW and field_welds >= min(2, count - 2):
+            tipo = TipoUnion.BW
+        field_welds += tipo == TipoUnion.FW
+        if tipo in (TipoUnion.SO, TipoUnion.LET):
+            dn = rng.choice(_SMALL_DN)
+        elif tipo == TipoUnion.BR:
+            dn = rng.choice([d for d in _LINE_DN + _SMALL_DN if Decimal(d) <= Decimal(line)])
+        else:
+            dn = line if rng.random() < 0.8 else rng.choice(_SMALL_DN)
+        joints.append((n, Decimal(dn), str(tipo)))
+    return joints
+
+
+def _session(
+    day: datetime.date, start: float, rng: random.Random
+) -> tuple[datetime.datetime, Callable[[], datetime.datetime]]:
+    """A work session on `day` from `start` (plant hours): its start, and the next joint's end."""
+    began = _at(day, start + rng.uniform(0, 0.5))
+    t = began
+
+    def next_end() -> datetime.datetime:
+        nonlocal t
+        t += datetime.timedelta(minutes=rng.uniform(15, 55))
+        return t
+
+    return began, next_end
+
+
+def _worked(spool: Spool, joints: list[Union], cast: Cast, before: datetime.date) -> None:
+    """Give `joints` the work the spool's imported state implies, on days before `before`.
+
+    ARM completado: all fitted by the spool's Armador; ARM pausado: some, by a fitter. SOLD
+    completado: every shop weld welded by its Soldador; SOLD pausado: some. Each operation's
+    joints share their session's start (when the holder took the spool), as the services do.
+    """
+    rng = cast.rng
+    fitter = spool.armador or rng.choice(cast.fitters)
+    welder = spool.soldador or rng.choice(cast.welders)
+    latest = before - datetime.timedelta(days=2)
+    arm_day = min(spool.fecha_armado or latest - datetime.timedelta(days=rng.randint(1, 20)), latest)
+    sold_day = min(
+        max(spool.fecha_soldadura or arm_day, arm_day) + datetime.timedelta(days=1),
+        before - datetime.timedelta(days=1),
+    )
+    fitted = {
+        EstadoOperacion.COMPLETADO: len(joints),
+        EstadoOperacion.PAUSADO: rng.randint(1, len(joints) - 1),
+    }.get(spool.arm, 0)
+    began, end = _session(arm_day, 8.0, rng)
+    for union in joints[:fitted]:
+        union.arm_worker, union.arm_inicio, union.arm_fin = fitter, began, end()
+        union.arm_fecha = timezone.localdate(union.arm_fin)
+    shop = [u for u in joints[:fitted] if u.tipo != TipoUnion.FW]
+    welded = {
+        EstadoOperacion.COMPLETADO: len(shop),
+        EstadoOperacion.PAUSADO: rng.randint(1, max(1, len(shop) - 1)) if len(shop) > 1 else 0,
+    }.get(spool.sold, 0)
+    began, end = _session(sold_day, 8.0, rng)
+    for union in shop[:welded]:
+        union.sold_worker, union.sold_inicio, union.sold_fin = welder, began, end()
+        union.sold_fecha = timezone.localdate(union.sold_fin)
+
+
+def add_joints(cast: Cast, clock: Clock, rng: random.Random, always: list[int]) -> int:
+    """Joints for spools that have none, until about half of all spools have joints.
+
+    The sample sheet may bring joints of its own (its Uniones tab); the spools of `always` (the
+    scripted ones held this morning) get joints in any case, so that the kiosk shows a held
+    spool with open joints. Returns how many spools got joints here.
+    """
+    spools = list(Spool.objects.order_by("pk"))
+    with_joints = set(Union.objects.values_list("spool_id", flat=True).distinct())
+    without = [s for s in spools if s.pk not in with_joints]
+    share = (JOINT_SHARE * len(spools) - len(with_joints)) / len(without) if without else 0
+    chosen = [s for s in without if s.pk in always or rng.random() < share]
+    rows: list[Union] = []
+    joint_cast = Cast(cast.fitters, cast.welders, cast.inspectors, cast.helpers, rng)
+    for spool in chosen:
+        joints = [Union(spool=spool, n_union=n, dn=dn, tipo=tipo) for n, dn, tipo in _joints_for(rng)]
+        _worked(spool, joints, joint_cast, clock.start.date())
+        rows += joints
+    Union.objects.bulk_create(rows, batch_size=1000)
+    store_progress([s.pk for s in chosen])
+    union_days_add_joints(rows)
+    return len(chosen)
 
 
 # --- the random lives ----------------------------------------------------------------------------
@@ -479,6 +620,11 @@ def simulate_activity(
     # alerts are not sent to ZEUES_ALERT_EMAILS / ZEUES_ALERT_WEBHOOK: the notice goes out after
     # commit, so the patch is the outer context and still holds when the transaction commits.
     with mock.patch("zeues.lib.notify.alert", return_value=None), transaction.atomic():
+        # The joints draw from their own generator: the replay's choices stay what they were.
+        joint_rng = random.Random(seed + 1)  # noqa: S311 - repeatable demo data, not a secret
+        _JOINT_RNG.seed(seed + 2)
+        # Held this morning from scratch, ARM resumed, SOLD resumed (`_present`'s first stories).
+        add_joints(cast, clock, joint_rng, always=[fresh[i].pk for i in (0, 1, 3) if i < len(fresh)])
         for step in steps:
             if step.spool_pk in failed:
                 continue

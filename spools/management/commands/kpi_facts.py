@@ -1,4 +1,4 @@
-"""Check or rebuild the KPI fact tables from the audit trail (spools/kpi_facts.py)."""
+"""Check or rebuild the KPI fact tables from the audit trail and the joints (spools/kpi_facts.py)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Reconstruido en {time.perf_counter() - begin:.1f} s: {counts['spools']} spools, "
                 f"{counts['sessions']} sesiones, {counts['inspections']} inspecciones, "
-                f"{counts['stages']} etapas, {counts['completions']} completados."
+                f"{counts['stages']} etapas, {counts['completions']} completados, "
+                f"{kpi_facts.union_days_rebuild()} filas de uniones por día."
             )
             return
         wrong = kpi_facts.check()
@@ -39,4 +40,13 @@ class Command(BaseCommand):
                 f"KPI_DESCUADRE: {len(wrong)} spools con indicadores distintos de sus eventos (ID {shown}). "
                 "Ejecute «manage.py kpi_facts --rebuild»."
             )
-        self.stdout.write(f"Indicadores al día con los eventos ({time.perf_counter() - begin:.1f} s).")
+        days = kpi_facts.union_days_check()
+        if days:
+            shown = ", ".join(f"{f} {op} {w}" for f, op, w in days[:10]) + (" …" if len(days) > 10 else "")
+            raise CommandError(
+                f"KPI_DESCUADRE: {len(days)} días de uniones distintos de las uniones ({shown}). "
+                "Ejecute «manage.py kpi_facts --rebuild»."
+            )
+        self.stdout.write(
+            f"Indicadores al día con los eventos y las uniones ({time.perf_counter() - begin:.1f} s)."
+        )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import io
 import logging
+from decimal import Decimal
 
 import pytest
 from django.conf import settings as django_settings
@@ -19,6 +20,7 @@ from django.db.models import Max, Min, Q
 from django.utils import timezone
 
 from spools import kpi_facts
+from spools.joints import progress, progress_of
 from spools.models import (
     Alerta,
     EstadoCalidad,
@@ -28,6 +30,8 @@ from spools.models import (
     Operacion,
     Resultado,
     Spool,
+    TipoUnion,
+    Union,
 )
 from zeues.models import ApiToken
 
@@ -139,6 +143,55 @@ def _assert_live_shop(now: datetime.datetime, codes: set[str]) -> None:
     assert all(d.get("defecto") in codes for d in rejections)
     assert any(d.get("nota") for d in rejections)
     assert kpi_facts.check() == []
+    _assert_joints()
+
+
+def _assert_joints() -> None:
+    """About half of the spools have joints, their figures and states agree with them, the work
+    the replay recorded lies inside its holders' sessions, and a spool held now has open joints."""
+    spools = list(Spool.objects.all())
+    jointed = [s for s in spools if s.uniones_total]
+    assert 0.3 * len(spools) <= len(jointed) <= 0.8 * len(spools), len(jointed)
+    for s in jointed:
+        assert progress_of(s) == progress(s.pk), s.tag_spool
+        assert (s.arm == EstadoOperacion.COMPLETADO) == (s.uniones_arm == s.uniones_total), s.tag_spool
+        assert (s.sold == EstadoOperacion.COMPLETADO) == (s.uniones_sold == s.uniones_sold_total), s.tag_spool
+        assert s.arm != EstadoOperacion.PENDIENTE or s.uniones_arm == 0, s.tag_spool
+        assert s.sold != EstadoOperacion.PENDIENTE or s.uniones_sold == 0, s.tag_spool
+    # Every joint the replay recorded: by the holder, from the moment they took the spool.
+    takes = set(
+        Event.objects.filter(evento_tipo=EventType.TOMAR_SPOOL).values_list(
+            "spool_id", "worker_id", "timestamp"
+        )
+    )
+    unions = {(u.spool_id, u.n_union): u for u in Union.objects.filter(spool__uniones_total__gt=0)}
+    recorded = Event.objects.filter(
+        evento_tipo__in=[EventType.UNION_ARM_REGISTRADA, EventType.UNION_SOLD_REGISTRADA]
+    )
+    assert recorded.filter(evento_tipo=EventType.UNION_ARM_REGISTRADA).count() >= 20
+    assert recorded.filter(evento_tipo=EventType.UNION_SOLD_REGISTRADA).count() >= 20
+    for event in recorded:
+        union = unions[(event.spool_id, event.details["n_union"])]
+        op = "arm" if event.evento_tipo == EventType.UNION_ARM_REGISTRADA else "sold"
+        inicio, fin = getattr(union, f"{op}_inicio"), getattr(union, f"{op}_fin")
+        assert getattr(union, f"{op}_worker_id") == event.worker_id
+        assert inicio <= fin == event.timestamp
+        # Taken through ZEUES, or held since the sample sheet's own occupation (closed by its holder).
+        taken = [k[2] for k in takes if k[:2] == (union.spool_id, event.worker_id) and k[2] < fin]
+        assert inicio in taken if taken else inicio < fin
+
+    # Progress kept by a pause: some joints recorded, some still open.
+    assert any(e.details.get("uniones") for e in Event.objects.filter(evento_tipo=EventType.PAUSAR_SPOOL))
+    held = Spool.objects.filter(
+        ocupado_por__isnull=False, operacion_actual__in=[Operacion.ARM, Operacion.SOLD], uniones_total__gt=0
+    )
+    assert held.exists()
+    for s in held:
+        assert (
+            (s.uniones_arm < s.uniones_total)
+            if s.operacion_actual == Operacion.ARM
+            else s.uniones_sold_listas
+        )
 
 
 def test_seed_demo_leaves_a_live_shop_this_morning(settings, defectos, caplog):
@@ -190,3 +243,49 @@ def test_the_replay_sends_no_alert_notices(settings, defectos, monkeypatch):
     call_command("import_sheet", csv_dir=str(SAMPLE_DIR), verbosity=0)
     simulate_activity()
     assert Alerta.objects.abiertas().count() == 2 and sent == []  # the demo's alerts stay in the app
+
+
+def test_the_demo_makes_joints_itself_when_the_sheet_has_none(tmp_path, defectos):
+    """Without the sample's Uniones tab, the demo gives about half of the spools 3–20 joints of
+    its own: realistic DN and types, and the work each spool's state implies, before the replay."""
+    import random
+    import shutil
+
+    from zeues.front import demo
+    from zeues.front.management.commands.seed_demo import SAMPLE_DIR
+
+    for name in ("operaciones.csv", "trabajadores.csv", "roles.csv"):
+        shutil.copy(SAMPLE_DIR / name, tmp_path / name)
+    call_command("import_sheet", csv_dir=str(tmp_path), verbosity=0)
+    assert not Union.objects.exists()
+    cast = demo.Cast(
+        demo.Cast.of("Armador"), demo.Cast.of("Soldador"), demo.Cast.of("Metrologia"), [], random.Random(1)
+    )
+    clock = demo.Clock(timezone.now())
+    held = Spool.objects.filter(arm=EstadoOperacion.PENDIENTE, uniones_total=0).first()
+    demo.add_joints(cast, clock, random.Random(8), always=[held.pk])
+    spools = list(Spool.objects.all())
+    jointed = [s for s in spools if s.uniones_total]
+    assert 0.4 * len(spools) <= len(jointed) <= 0.6 * len(spools) and held in jointed
+    assert min(s.uniones_total for s in jointed) >= 3 and max(s.uniones_total for s in jointed) <= 20
+    sizes = {d.normalize() for d in Union.objects.values_list("dn", flat=True)}
+    assert {Decimal("2.5"), Decimal("1.5"), Decimal("0.75"), Decimal("12")} <= sizes
+    assert all(Decimal("0.75") <= d <= 12 for d in sizes)
+    tipos = list(Union.objects.values_list("tipo", flat=True))
+    assert (tipos.count(TipoUnion.BW) + tipos.count(TipoUnion.SO)) / len(tipos) > 0.6
+    assert {TipoUnion.BR, TipoUnion.LET, TipoUnion.FW} <= set(tipos)
+    for s in jointed:
+        assert progress_of(s) == progress(s.pk)
+        assert s.uniones_sold_total >= 2  # at most two field welds: SOLD has work in the shop
+        assert (s.arm == EstadoOperacion.COMPLETADO) == (s.uniones_arm == s.uniones_total), s.tag_spool
+        assert (s.sold == EstadoOperacion.COMPLETADO) == (s.uniones_sold == s.uniones_sold_total), s.tag_spool
+        assert (s.arm == EstadoOperacion.PAUSADO) == (0 < s.uniones_arm < s.uniones_total), s.tag_spool
+        assert (s.sold == EstadoOperacion.PAUSADO) == (0 < s.uniones_sold < s.uniones_sold_total), s.tag_spool
+    # The work is the spool's Armador's and Soldador's (when the sheet names them), one session
+    # each, ended before the replay's first day; welded only after fitted.
+    for u in Union.objects.filter(arm_fin__isnull=False).select_related("spool"):
+        assert u.arm_fin < clock.start and u.arm_inicio < u.arm_fin
+        assert u.spool.armador_id in (None, u.arm_worker_id)
+        if u.sold_fin:
+            assert u.arm_fin < u.sold_inicio < u.sold_fin < clock.start
+            assert u.spool.soldador_id in (None, u.sold_worker_id)

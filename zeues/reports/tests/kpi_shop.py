@@ -40,11 +40,13 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
 from spools.joints import store_progress
+from spools.kpi_facts import union_days_add_joints
 from spools.models import EventType, Spool, Union, Worker
 from spools.services import event_append
 
@@ -109,7 +111,9 @@ def joint(spool: Spool, n: int, dn: str, tipo: str, arm=None, sold=None, **field
                 f"{op}_fin": when,
                 f"{op}_fecha": timezone.localdate(when),
             }
-    return Union.objects.create(spool=spool, n_union=n, dn=dn, tipo=tipo, **fields)
+    union = Union.objects.create(spool=spool, n_union=n, dn=Decimal(dn), tipo=tipo, **fields)
+    union_days_add_joints([union])  # what the engine's step counts when a joint is recorded
+    return union
 
 
 @pytest.fixture
