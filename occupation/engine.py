@@ -278,20 +278,7 @@ def _record_joints(
         items=[(j.tipo, j.accion, {"n_union": j.union.n_union, **j.details}) for j in written],
     )
     if not step.events:
-        live.send_on_commit(
-            LIVE_TYPE[EventType(events[-1].evento_tipo)],
-            live.payload(
-                event_id=str(events[-1].id),
-                tag_spool=spool.tag_spool,
-                operacion=step.operacion,
-                worker_id=worker.pk if worker else None,
-                worker_nombre=worker.token if worker else None,
-                estado_detalle=spool.estado_detalle,
-                ocupado_por=spool.ocupado_por.token if spool.ocupado_por else None,
-                timestamp=timezone.localtime(now),
-                progreso=spool_joints.label(spool) or None,
-            ),
-        )
+        _publish(spool, worker, events[-1], step=step, now=now)
 
 
 def _record(
@@ -323,8 +310,15 @@ def _record(
             **step.details,
         },
     )
+    _publish(spool, worker, event, step=step, now=now)
+
+
+def _publish(
+    spool: Spool, worker: Worker | None, event: Any, *, step: Change, now: datetime.datetime
+) -> None:
+    """The live stream hears of the event after commit, with the spool as it now is."""
     live.send_on_commit(
-        LIVE_TYPE[EventType(tipo)],
+        LIVE_TYPE[EventType(event.evento_tipo)],
         live.payload(
             event_id=str(event.id),
             tag_spool=spool.tag_spool,

@@ -44,20 +44,8 @@ def event_append(
     now: datetime.datetime | None = None,
 ) -> Event:
     """Append one audit event; call inside the action's transaction so both commit or neither."""
-    now = now or timezone.now()
-    event = Event.objects.create(
-        timestamp=now,
-        evento_tipo=tipo,
-        spool=spool,
-        tag_spool=spool.tag_spool if spool else "",
-        worker=worker,
-        worker_token=worker.token if worker else "",
-        operacion=operacion,
-        accion=accion,
-        fecha_operacion=timezone.localdate(now),
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        details=details or {},
-    )
+    event = _event(tipo, spool, worker, operacion, accion, actor, details or {}, now or timezone.now())
+    event.save()
     if spool is not None:
         kpi_facts.apply(event)  # the manager page's pre-folded rows, in the same transaction
         alerts.apply(event)  # the supervisors' open alerts, in the same transaction
@@ -81,19 +69,32 @@ def events_append_many(
     if any(tipo not in JOINT_EVENTS for tipo, _, _ in items):
         raise ValueError("events_append_many is for joint events only")
     rows = [
-        Event(
-            timestamp=now,
-            evento_tipo=tipo,
-            spool=spool,
-            tag_spool=spool.tag_spool,
-            worker=worker,
-            worker_token=worker.token if worker else "",
-            operacion=operacion,
-            accion=accion,
-            fecha_operacion=timezone.localdate(now),
-            actor=actor if actor is not None and actor.is_authenticated else None,
-            details=details,
-        )
-        for tipo, accion, details in items
+        _event(tipo, spool, worker, operacion, accion, actor, details, now) for tipo, accion, details in items
     ]
     return Event.objects.bulk_create(rows)
+
+
+def _event(
+    tipo: str,
+    spool: Spool | None,
+    worker: Worker | None,
+    operacion: str,
+    accion: str,
+    actor: User | AnonymousUser | None,
+    details: dict[str, Any],
+    now: datetime.datetime,
+) -> Event:
+    """An audit event, not yet saved, with the names and dates every event carries."""
+    return Event(
+        timestamp=now,
+        evento_tipo=tipo,
+        spool=spool,
+        tag_spool=spool.tag_spool if spool else "",
+        worker=worker,
+        worker_token=worker.token if worker else "",
+        operacion=operacion,
+        accion=accion,
+        fecha_operacion=timezone.localdate(now),
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        details=details,
+    )
