@@ -8,8 +8,9 @@ held by other workers, without materials, paused, completed, blocked; with `--jo
 10) the spools have 0 to 2N joints each, N on average (20,000 spools: 200,000 joints), with the
 work each spool's state implies and its figures stored, so every row shows `ARM 3/7 · SOLD 1/6`
 and the worker's own spools offer «Terminar». Requests go through
-Django's full stack (middleware, session, templates) in-process, so the figures are the server's
-own time without network. Prints p50/p99/max per screen and the HTML size. Aim: the first
+Django's full stack (middleware, session, templates) in-process with DEBUG off, as a server runs
+it (bench/inproc.py: no test client's instrumentation), so the figures are the server's own time
+without network. Prints p50/p99/max per screen and the HTML size. Aim: the first
 screen under 50 ms and 100 kB (issue #14: also with 200,000 joints); «Terminar» of a 20-joint
 spool is timed too.
 """
@@ -20,7 +21,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -31,6 +31,10 @@ os.environ["DATABASE_URL"] = URL
 os.environ.setdefault("REDIS_URL", "")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zeues.settings")
 from bench.database import recreate_database  # noqa: E402
+from bench.inproc import (  # noqa: E402  (DEBUG off, as a server runs, before Django starts)
+    App,
+    collect_static,
+)
 
 
 def _joints(i: int, kind: int, per_spool: int) -> list[tuple[int, str, str, bool, bool]]:
@@ -144,17 +148,10 @@ def _held_with(count: int) -> str:
     return tag or ""
 
 
-def measure(client, path: str, params: dict, count: int) -> tuple[list[float], int]:
+def measure(app: App, path: str, params: dict, count: int) -> tuple[list[float], int]:
     """Server times (ms) of `count` GETs and the size of the last answer."""
-    times, size = [], 0
     headers = {"HX-Request": "true"} if "desde" in params else {}
-    for _ in range(count):
-        start = time.perf_counter()
-        response = client.get(path, params, headers=headers)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-        size = len(response.content)
-    return times, size
+    return app.time_gets(path, count, params, headers)
 
 
 def run(sizes: list[int], count: int, per_spool: int) -> None:
@@ -165,6 +162,8 @@ def run(sizes: list[int], count: int, per_spool: int) -> None:
     recreate_database(URL)
     django.setup()
     call_command("migrate", verbosity=0)
+    collect_static()
+    from django.conf import settings
     from django.contrib.auth.models import User
     from django.test import Client
 
@@ -173,9 +172,17 @@ def run(sizes: list[int], count: int, per_spool: int) -> None:
     print("|---|---|---|---|---|---|---|")
     for n in sizes:
         joints = seed(n, per_spool)
-        client = Client()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")  # the planner's statistics, as autovacuum keeps them in a shop
+        # The tablet logs in and identifies its worker with the test client (a POST); the timed GETs
+        # go through Django's WSGIHandler with that session (bench/inproc.py: no test instrumentation).
+        client = Client(HTTP_HOST="localhost")
         client.force_login(User.objects.get(username="tablet-bench"))
         client.post("/kiosko/arm/identificar/", {"worker_id": "101"})
+        app = App()
+        app.cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         screens = [
             ("inicio", "/kiosko/", {}),
             ("lista ARM (primera pantalla)", "/kiosko/arm/", {}),
@@ -188,10 +195,8 @@ def run(sizes: list[int], count: int, per_spool: int) -> None:
                 ("Terminar (20 uniones)", f"/kiosko/arm/terminar/{twenty}/", {"idem": uuid.uuid4().hex})
             )
         for name, path, params in screens:
-            if path == "/kiosko/":
-                client.get("/kiosko/")  # the start screen forgets the worker: identify again after
-            measure(client, path, params, 5)  # warm-up
-            times, size = measure(client, path, params, count)
+            measure(app, path, params, 5)  # warm-up
+            times, size = measure(app, path, params, count)
             q = statistics.quantiles(times, n=100)
             print(
                 f"| {n:,} | {joints:,} | {name} | {q[49]:.1f} | {q[98]:.1f} | {max(times):.1f} | {size / 1024:.1f} |"

@@ -271,21 +271,8 @@ class SpoolQuerySet(models.QuerySet["Spool"]):
 
     def available_for(self, operacion: str) -> SpoolQuerySet:
         """Spools a worker with the right role could TOMAR for `operacion` right now."""
-        qs = self.free().filter(activo=True).exclude(calidad=EstadoCalidad.BLOQUEADO)
-        if operacion == Operacion.ARM:
-            return qs.filter(fecha_materiales__isnull=False, arm__in=TAKEABLE)
-        if operacion == Operacion.SOLD:
-            # With joints, welding needs a fitted joint still to weld (docs/joints.md).
-            return qs.filter(fecha_materiales__isnull=False, sold__in=TAKEABLE, arm__in=STARTED).filter(
-                Q(uniones_total=0) | Q(uniones_sold_listas__gt=0)
-            )
-        if operacion == Operacion.METROLOGIA:
-            return qs.filter(
-                arm=EstadoOperacion.COMPLETADO, sold=EstadoOperacion.COMPLETADO, calidad__in=INSPECTABLE
-            ).filter(uniones_arm=F("uniones_total"), uniones_sold=F("uniones_sold_total"))
-        if operacion == Operacion.REPARACION:
-            return qs.filter(calidad__in=REPAIRABLE)
-        return self.none()
+        condition = available_q(operacion)
+        return self.filter(condition) if condition is not None else self.none()
 
     def stale(self) -> SpoolQuerySet:
         """Occupations older than ZEUES_STALE_HOURS: flagged, never expired silently."""
@@ -303,6 +290,32 @@ class SpoolQuerySet(models.QuerySet["Spool"]):
         """Joined with everyone a spool names (occupant, fitter, welder, last rejection's defect
         and inspector), so showing it costs no further query."""
         return self.select_related(*PEOPLE)
+
+
+def available_q(operacion: str) -> Q | None:
+    """The condition of `SpoolQuerySet.available_for` (None for an operation nobody takes), also
+    usable inside an aggregate's filter (the kiosk counts its groups in one scan)."""
+    free = Q(ocupado_por__isnull=True, activo=True) & ~Q(calidad=EstadoCalidad.BLOQUEADO)
+    if operacion == Operacion.ARM:
+        return free & Q(fecha_materiales__isnull=False, arm__in=TAKEABLE)
+    if operacion == Operacion.SOLD:
+        # With joints, welding needs a fitted joint still to weld (docs/joints.md).
+        return (
+            free
+            & Q(fecha_materiales__isnull=False, sold__in=TAKEABLE, arm__in=STARTED)
+            & (Q(uniones_total=0) | Q(uniones_sold_listas__gt=0))
+        )
+    if operacion == Operacion.METROLOGIA:
+        return free & Q(
+            arm=EstadoOperacion.COMPLETADO,
+            sold=EstadoOperacion.COMPLETADO,
+            calidad__in=INSPECTABLE,
+            uniones_arm=F("uniones_total"),
+            uniones_sold=F("uniones_sold_total"),
+        )
+    if operacion == Operacion.REPARACION:
+        return free & Q(calidad__in=REPAIRABLE)
+    return None
 
 
 # The related rows a spool's description needs (SpoolQuerySet.with_people).

@@ -29,6 +29,7 @@ from spools.models import (
     Resultado,
     Spool,
     Worker,
+    available_q,
 )
 from zeues.front import words
 from zeues.front.kiosk import codes, text
@@ -227,10 +228,14 @@ class Counts:
 
 
 def counts(worker: Worker, operacion: str, *, q: str = "") -> Counts:
-    """Both groups' sizes, in two scans."""
-    base, _, free = _groups(worker, operacion, q)
-    totals = base.aggregate(total=Count("pk"), mine=Count("pk", filter=Q(ocupado_por=worker)))
-    ready = totals["mine"] + free.count()
+    """Both groups' sizes, in one scan of the list's spools."""
+    base, _, _ = _groups(worker, operacion, q)
+    totals = base.aggregate(
+        total=Count("pk"),
+        mine=Count("pk", filter=Q(ocupado_por=worker)),
+        free=Count("pk", filter=available_q(operacion) or Q(pk__in=[])),
+    )
+    ready = totals["mine"] + totals["free"]
     return Counts(ready, totals["total"] - ready)
 
 
