@@ -218,11 +218,26 @@ def _spool_lock(spool: Spool, worker: Worker | None) -> Iterator[None]:
 
 
 def _lock_row(spool: Spool) -> Spool:
-    """Re-read the spool under `SELECT … FOR UPDATE` (its workers joined, not locked)."""
+    """Re-read the spool under `SELECT … FOR UPDATE` (its workers joined, not locked).
+
+    A read that waited for another transaction's lock on the row gets the row as that transaction
+    left it, but PostgreSQL keeps the joined rows it had found before waiting (EvalPlanQual
+    re-checks only the locked table): a spool just taken would come back with its new occupant's
+    id and no occupant ("ocupado por 92" instead of its token). Then, holding the lock, the row is
+    read once more with its people.
+    """
     locked = Spool.objects.select_for_update(of=("self",)).select_related(*PEOPLE).filter(pk=spool.pk).first()
     if locked is None:
         raise SpoolNoEncontrado(data={"tag_spool": spool.tag_spool})
+    if any(_stale_join(locked, name) for name in PEOPLE):
+        locked = Spool.objects.select_related(*PEOPLE).get(pk=spool.pk)
     return locked
+
+
+def _stale_join(spool: Spool, name: str) -> bool:
+    """The joined object of relation `name` is not the one its id names."""
+    related = getattr(spool, name)
+    return getattr(spool, f"{name}_id") != (related.pk if related is not None else None)
 
 
 def _run_transition(spool: Spool, transition: Transition, **kwargs: Any) -> None:

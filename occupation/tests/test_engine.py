@@ -59,3 +59,46 @@ def test_a_supervisors_joint_change_goes_live_once(
     ((event_type, data),) = sent
     assert event_type == "STATE_CHANGE" and data["tag_spool"] == spool.tag_spool
     assert data["progreso"] == "ARM 0/2 · SOLD 0/2" and tuple(data) == live.FIELDS
+
+
+@pytest.mark.real_services  # PostgreSQL's row locks and its re-check of a row it waited for
+@pytest.mark.django_db(transaction=True)
+def test_a_row_read_after_waiting_for_its_lock_names_its_new_occupant(make_worker, make_spool):
+    """The locking read waits for a take to commit; the spool must come back with its occupant
+    joined (PostgreSQL re-checks the locked row but not the rows it had joined before waiting)."""
+    import threading
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from occupation.engine import _lock_row
+
+    holder = make_worker(id=92, nombre="Pedro", apellido="Valenzuela", roles=["Armador"])
+    spool = make_spool(tag_spool="EPQ-1")
+    locked, read = threading.Event(), {}
+
+    def take() -> None:
+        with transaction.atomic():
+            Spool.objects.select_for_update().get(pk=spool.pk)
+            Spool.objects.filter(pk=spool.pk).update(
+                ocupado_por=holder, fecha_ocupacion=timezone.now(), operacion_actual="ARM"
+            )
+            locked.set()
+            threading.Event().wait(0.5)  # the other read is now waiting for this lock
+        connection.close()
+
+    def lock_row() -> None:
+        locked.wait()
+        with transaction.atomic():
+            row = _lock_row(spool)
+            read["token"] = row.ocupado_por.token if row.ocupado_por else None
+            read["detalle"] = row.estado_detalle
+        connection.close()
+
+    threads = [threading.Thread(target=take), threading.Thread(target=lock_row)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert read["token"] == "PV(92)"
+    assert read["detalle"].startswith("PV(92) trabajando ARM")
