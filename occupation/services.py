@@ -246,7 +246,7 @@ def spool_finish(
             if uniones:
                 raise _not_found(s, uniones)
             return _whole_spool(s, worker, current, accion or Accion.PAUSAR, day, decided)
-        open_ = [u for u in joints if _is_open(u, current)]
+        open_ = [u for u in joints if u.is_open(current)]
         if accion == Accion.COMPLETAR and uniones is None:
             chosen = _all_open(s, open_, current)
         picked = {u.pk for u in chosen}
@@ -311,13 +311,6 @@ def _whole_spool(
 
 
 # --- joints ----------------------------------------------------------------------------------
-
-
-def _is_open(union: Union, operacion: str) -> bool:
-    """Still to do for `operacion`: ARM unfitted; SOLD unwelded and not FW (voided never)."""
-    if union.anulada or union.done(operacion):
-        return False
-    return operacion == Operacion.ARM or union.soldable
 
 
 def _numbers(unions: list[Union]) -> str:

@@ -98,10 +98,8 @@ def joints_of(spool: Spool, *, with_voided: bool = True) -> list[Union]:
 
 def offered(joints: list[Union], operacion: str) -> list[Union]:
     """The joints a holder of `operacion` may tick now: ARM unfitted; SOLD fitted, unwelded, not FW."""
-    if operacion == Operacion.ARM:
-        return [u for u in joints if not u.anulada and u.arm_fin is None]
     return [
-        u for u in joints if not u.anulada and u.soldable and u.arm_fin is not None and u.sold_fin is None
+        u for u in joints if u.is_open(operacion) and (operacion == Operacion.ARM or u.arm_fin is not None)
     ]
 
 

@@ -919,6 +919,12 @@ class Union(models.Model):
         """Work is recorded on it: it can then only be voided with a reason, never deleted."""
         return self.arm_fin is not None or self.sold_fin is not None
 
+    def is_open(self, operacion: str) -> bool:
+        """Still to do for `operacion`: ARM unfitted; SOLD unwelded and not FW (voided never)."""
+        if self.anulada or self.done(operacion):
+            return False
+        return operacion == Operacion.ARM or self.soldable
+
     def done(self, operacion: str) -> bool:
         """Fitted (ARM) or welded (SOLD)."""
         return (self.arm_fin if operacion == Operacion.ARM else self.sold_fin) is not None

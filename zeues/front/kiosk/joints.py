@@ -91,11 +91,7 @@ def sheet(spool: Spool, operacion: str) -> Sheet:
 
 def open_count(joints: list[Union], operacion: str) -> int:
     """Joints still to do: ARM unfitted; SOLD unwelded and not FW (voided ones never count)."""
-    return sum(
-        1
-        for u in joints
-        if not u.anulada and not u.done(operacion) and (operacion == Operacion.ARM or u.soldable)
-    )
+    return sum(1 for u in joints if u.is_open(operacion))
 
 
 def verb(ticked: int, open_: int) -> str:
